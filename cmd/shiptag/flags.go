@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shiptag/shiptag/internal/config"
+)
+
+// flagSet is a command's flags and its --help text printer.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
+// newFlagSet returns a flag set for c whose errors run() reports, and whose
+// --help shows the built-in defaults (never a value taken from a variable).
+func newFlagSet(c command, e *runEnv, bind func(fs *flag.FlagSet, cfg *config.Config)) (*flagSet, *config.Config, error) {
+	cfg, err := config.FromEnv(e.env)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	fs := flag.NewFlagSet("shiptag "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // errors are reported once, by run
+	bind(fs, &cfg)
+	help := func() {
+		defaults := config.Defaults()
+		hs := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+		bind(hs, &defaults)
+		printHelp(e.stdout, c, hs)
+	}
+	return &flagSet{FlagSet: fs, help: help}, &cfg, nil
+}
+
+// parseArgs parses flags anywhere on the command line (as most CLIs allow)
+// and returns the other arguments; everything after "--" is an argument.
+func parseArgs(fs *flagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.help()
+				return nil, err
+			}
+			return nil, usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, fs.Name())}
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if consumed := len(args) - len(left); consumed > 0 && args[consumed-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
+	}
+}
+
+// noArgs refuses arguments for commands that take only flags.
+func noArgs(fs *flagSet, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q: this command takes only flags\nRun '%s --help' for usage.", args[0], fs.Name())}
+	}
+	return nil
+}
+
+func printHelp(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage:\n  shiptag %s %s\n\n%s\n\nFlags:\n", c.name, c.args, c.about)
+	var ordered []*flag.Flag
+	for _, name := range config.Flags() {
+		if f := fs.Lookup(name); f != nil {
+			ordered = append(ordered, f)
+		}
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if config.Env(f.Name) == "" {
+			ordered = append(ordered, f)
+		}
+	})
+	for _, f := range ordered {
+		kind, usage := flag.UnquoteUsage(f)
+		if kind == "value" {
+			kind = ""
+		}
+		fmt.Fprintf(w, "  --%s %s\n        %s\n", f.Name, kind, usage)
+		var notes []string
+		if env := config.Env(f.Name); env != "" {
+			notes = append(notes, "env "+env)
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			notes = append(notes, fmt.Sprintf("default %q", f.DefValue))
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(w, "        (%s)\n", strings.Join(notes, ", "))
+		}
+	}
+	fmt.Fprintln(w, "  --help\n        show this help")
+}

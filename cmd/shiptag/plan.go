@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/shiptag/shiptag/internal/ci"
+	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/output"
+	"github.com/shiptag/shiptag/internal/plan"
+)
+
+func planCommand() command {
+	return command{
+		name:    "plan",
+		args:    "[flags]",
+		summary: "print every reference a publish would push, touching no source or registry",
+		about: "Plan computes every image reference from the CI context and the tag flags, prints it, and writes\n" +
+			"the CI outputs (GitHub step outputs and summary, GitLab dotenv report), without reading any\n" +
+			"source or registry. Use it to preview what CI will push.",
+		run: runPlan,
+	}
+}
+
+func runPlan(ctx context.Context, e *runEnv, args []string) error {
+	fs, cfg, err := newFlagSet(planCommand(), e, config.Bind)
+	if err != nil {
+		return err
+	}
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, rest); err != nil {
+		return err
+	}
+	facts, err := detect(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputFormat(cfg.Output); err != nil {
+		return err
+	}
+	p, err := plan.New(*cfg, facts)
+	if err != nil {
+		return err
+	}
+	doc := output.NewDocument(p)
+	if err := writeCIOutputs(e, *cfg, facts, "shiptag plan", doc); err != nil {
+		return err
+	}
+	return printDocument(e, cfg.Output, doc)
+}
+
+// detect reads the CI facts for the configured platform.
+func detect(ctx context.Context, e *runEnv, cfg config.Config) (ci.Facts, error) {
+	platform, err := ci.ParsePlatform(cfg.Platform)
+	if err != nil {
+		return ci.Facts{}, &config.InputError{Input: config.Input("platform"), Err: err}
+	}
+	facts, err := ci.Detect(ctx, platform, e.getenv, ci.ExecGit(".", e.environ))
+	if err != nil {
+		return ci.Facts{}, &config.InputError{Input: "GITHUB_EVENT_PATH", Err: err}
+	}
+	return facts, nil
+}
+
+func checkOutputFormat(format string) error {
+	if format != "text" && format != "json" {
+		return config.Errorf("output", "unknown output format %q: use %q or %q", format, "text", "json")
+	}
+	return nil
+}
+
+// writeCIOutputs writes the platform's output files: GitHub step outputs and
+// summary, and the GitLab dotenv report (also wherever --dotenv-file is set).
+func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.Document) error {
+	if facts.Platform == ci.GitHub {
+		skipped, err := output.GitHub(e.getenv, title, doc)
+		if err != nil {
+			return err
+		}
+		for _, key := range skipped {
+			fmt.Fprintf(e.stderr, "shiptag: %s is not set: that GitHub output is not written\n", key)
+		}
+	}
+	if facts.Platform == ci.GitLab || cfg.DotenvFile != "" {
+		path := cfg.DotenvFile
+		if path == "" {
+			path = filepath.Join(facts.ProjectDir, "shiptag.env")
+		}
+		note, err := output.GitLab(path, doc)
+		if err != nil {
+			return err
+		}
+		if note != "" {
+			fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
+		}
+	}
+	return nil
+}
+
+func printDocument(e *runEnv, format string, doc output.Document) error {
+	if format == "json" {
+		return output.WriteJSON(e.stdout, doc)
+	}
+	return output.WriteText(e.stdout, doc)
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shiptag/shiptag/internal/config"
+)
+
+// Exit codes: 2 for anything the user must fix in the command or its
+// settings, 1 for failures at run time.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// runEnv is what every subcommand gets from run: the environment as a map
+// (nothing below run reads the process environment) and the output streams.
+type runEnv struct {
+	environ []string
+	env     map[string]string
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+func (e *runEnv) getenv(key string) string { return e.env[key] }
+
+// command is one subcommand.
+type command struct {
+	name, args, summary, about string
+	run                        func(ctx context.Context, e *runEnv, args []string) error
+}
+
+func commands() []command {
+	return []command{planCommand(), slugifyCommand(), ciEnvCommand(), versionCommand()}
+}
+
+// run executes one shiptag command line and returns the exit code.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	e := &runEnv{environ: environ, env: envMap(environ), stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		printUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(c.run(ctx, e, args[1:]), "shiptag "+c.name, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "shiptag: unknown command %q\nRun 'shiptag help' for the list of commands.\n", args[0])
+	return exitUsage
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func exitCode(err error, prefix string, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+	var input *config.InputError
+	if errors.As(err, &input) || errors.As(err, new(usageError)) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "shiptag publishes already-built container images under tags derived from CI (git tag, branch, commit).\n\n"+
+		"Usage:\n  shiptag COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nEvery flag can also be set as a SHIPTAG_* variable; flags win.\nRun 'shiptag COMMAND --help' for a command's flags.\n")
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}

@@ -1,0 +1,60 @@
+package ci
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// GitHub Actions' default variables:
+// https://docs.github.com/en/actions/reference/variables-reference#default-environment-variables
+// werf never had tag-or-branch on GitHub; this mapping is shiptag's own:
+//   - a tag push (GITHUB_REF_TYPE=tag, or GITHUB_REF=refs/tags/X) gives the tag;
+//   - a pull request gives its head branch (GITHUB_HEAD_REF), since
+//     GITHUB_REF_NAME is then "N/merge", and its head commit from the event
+//     payload, since GITHUB_SHA is then a merge commit nobody pushed;
+//   - any other run on refs/heads/X gives the branch X.
+
+// gitHubFacts maps GitHub Actions variables and the event payload.
+func gitHubFacts(getenv Getenv) (Facts, error) {
+	action := githubactions.New(githubactions.WithGetenv(githubactions.GetenvFunc(getenv)))
+	gh, err := action.Context()
+	if gh == nil {
+		return Facts{}, fmt.Errorf("reading the GitHub event payload from GITHUB_EVENT_PATH %q: %w", getenv("GITHUB_EVENT_PATH"), err)
+	}
+	// Other errors are unparsable numbers (GITHUB_RUN_ID and such) that
+	// shiptag does not use.
+	f := Facts{
+		Platform:   GitHub,
+		GitCommit:  gh.SHA,
+		Registry:   "ghcr.io",
+		ProjectDir: gh.Workspace,
+		Looked:     "GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_REF and GITHUB_HEAD_REF",
+	}
+	if gh.Repository != "" {
+		f.DefaultRepo = "ghcr.io/" + strings.ToLower(gh.Repository)
+	}
+	switch {
+	case gh.RefType == "tag" && gh.RefName != "":
+		f.GitTag = gh.RefName
+	case strings.HasPrefix(gh.Ref, "refs/tags/"):
+		f.GitTag = strings.TrimPrefix(gh.Ref, "refs/tags/")
+	case gh.HeadRef != "":
+		f.GitBranch = gh.HeadRef
+	case strings.HasPrefix(gh.Ref, "refs/heads/"):
+		f.GitBranch = strings.TrimPrefix(gh.Ref, "refs/heads/")
+	}
+	if sha := pullRequestHeadSHA(gh.Event); sha != "" {
+		f.GitCommit = sha
+	}
+	return f, nil
+}
+
+// pullRequestHeadSHA returns pull_request.head.sha from an event payload.
+func pullRequestHeadSHA(event map[string]any) string {
+	pr, _ := event["pull_request"].(map[string]any)
+	head, _ := pr["head"].(map[string]any)
+	sha, _ := head["sha"].(string)
+	return sha
+}

@@ -1,0 +1,86 @@
+// Package config holds every user setting of shiptag in one struct, read from
+// SHIPTAG_* variables and then from command-line flags, which win. Defaults
+// live only in the struct's envDefault tags, so the flags' help, the GitHub
+// Action and the GitLab component can all be checked against one place.
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/caarlos0/env/v10"
+)
+
+// EnvPrefix starts the name of every variable shiptag reads its settings from.
+const EnvPrefix = "SHIPTAG_"
+
+// Config is every user setting. Values are kept as the user wrote them; the
+// packages that use a setting parse it, and InputError names its source.
+type Config struct {
+	Repo                   string `env:"REPO"`
+	Images                 Lines  `env:"IMAGES"`
+	RepoMode               string `env:"REPO_MODE" envDefault:"auto"`
+	RegistryImplementation string `env:"REGISTRY_IMPLEMENTATION" envDefault:"auto"`
+	TaggingStrategy        string `env:"TAGGING_STRATEGY" envDefault:"none"`
+	TagGitTag              string `env:"TAG_GIT_TAG"`
+	TagGitBranch           string `env:"TAG_GIT_BRANCH"`
+	TagGitCommit           string `env:"TAG_GIT_COMMIT"`
+	TagCustom              Tags   `env:"TAG_CUSTOM"`
+	Slug                   string `env:"SLUG" envDefault:"strict"`
+	Platform               string `env:"PLATFORM" envDefault:"auto"`
+	Output                 string `env:"OUTPUT" envDefault:"text"`
+	DotenvFile             string `env:"DOTENV_FILE"`
+}
+
+// Defaults returns the configuration with nothing set by the user.
+func Defaults() Config {
+	c, err := FromEnv(map[string]string{})
+	if err != nil {
+		panic(fmt.Sprintf("config defaults do not parse: %v", err)) // a bug in the tags above
+	}
+	return c
+}
+
+// FromEnv reads the SHIPTAG_* variables of environ over the defaults.
+func FromEnv(environ map[string]string) (Config, error) {
+	var c Config
+	if environ == nil {
+		environ = map[string]string{} // env would fall back to the process environment
+	}
+	err := env.ParseWithOptions(&c, env.Options{Environment: environ, Prefix: EnvPrefix})
+	if err != nil {
+		return Config{}, fmt.Errorf("reading %s* variables: %w", EnvPrefix, err)
+	}
+	return c, nil
+}
+
+// Lines is a list given one entry per line in a variable (a GitHub Action
+// input or GitLab component input with a multi-line value). Blank lines and
+// surrounding spaces are ignored.
+type Lines []string
+
+// UnmarshalText splits a variable's value into lines.
+func (l *Lines) UnmarshalText(text []byte) error {
+	*l = splitList(string(text), "\n")
+	return nil
+}
+
+// Tags is a list of tags given one per line or separated by commas, which no
+// valid tag contains.
+type Tags []string
+
+// UnmarshalText splits a variable's value at newlines and commas.
+func (t *Tags) UnmarshalText(text []byte) error {
+	*t = splitList(string(text), "\n,")
+	return nil
+}
+
+func splitList(s, seps string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+)
+
+// field ties one setting to its flag, its variable and its help text.
+type field struct {
+	flag, env, usage string
+	ptr              func(c *Config) any // *string, *Lines or *Tags
+}
+
+// fields lists every setting; a test checks it against Config's env tags.
+var fields = []field{
+	{"repo", "REPO", "`REPO` to publish to (the images repo), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
+		func(c *Config) any { return &c.Repo }},
+	{"image", "IMAGES", "image as `NAME=SOURCE`, NAME (plan), or =SOURCE for the nameless image; repeatable (variable: one per line)",
+		func(c *Config) any { return &c.Images }},
+	{"repo-mode", "REPO_MODE", "where named images go: auto, multirepo (REPO/NAME:TAG) or monorepo (REPO:NAME-TAG)",
+		func(c *Config) any { return &c.RepoMode }},
+	{"registry-implementation", "REGISTRY_IMPLEMENTATION", "registry kind for repo-mode auto: auto, default, dockerhub, ecr, acr, gcr, github, gitlab, harbor, quay",
+		func(c *Config) any { return &c.RegistryImplementation }},
+	{"tagging-strategy", "TAGGING_STRATEGY", "tag-or-branch: tag with the CI job's git tag, else its branch; none: only the --tag-* flags",
+		func(c *Config) any { return &c.TaggingStrategy }},
+	{"tag-git-tag", "TAG_GIT_TAG", "tag with the slug of this git tag",
+		func(c *Config) any { return &c.TagGitTag }},
+	{"tag-git-branch", "TAG_GIT_BRANCH", "tag with the slug of this git branch",
+		func(c *Config) any { return &c.TagGitBranch }},
+	{"tag-git-commit", "TAG_GIT_COMMIT", "tag with the slug of this git commit",
+		func(c *Config) any { return &c.TagGitCommit }},
+	{"tag-custom", "TAG_CUSTOM", "`TAG` verbatim (must be a valid docker tag); repeatable (variable: one per line or comma-separated)",
+		func(c *Config) any { return &c.TagCustom }},
+	{"slug", "SLUG", "how git values become tags: strict (werf's documented rule) or docker-tag (werf >= 1.0: keeps valid docker tags)",
+		func(c *Config) any { return &c.Slug }},
+	{"platform", "PLATFORM", "CI platform: auto, github, gitlab or local",
+		func(c *Config) any { return &c.Platform }},
+	{"output", "OUTPUT", "what to print on stdout: text or json",
+		func(c *Config) any { return &c.Output }},
+	{"dotenv-file", "DOTENV_FILE", "GitLab dotenv report to write (default: shiptag.env in CI_PROJECT_DIR)",
+		func(c *Config) any { return &c.DotenvFile }},
+}
+
+// Bind defines one flag per setting on fs, each writing into c. List flags
+// replace what a variable gave on their first use and append after that.
+func Bind(fs *flag.FlagSet, c *Config) {
+	for _, f := range fields {
+		usage := f.usage
+		switch p := f.ptr(c).(type) {
+		case *string:
+			fs.StringVar(p, f.flag, *p, usage)
+		case *Lines:
+			fs.Var(&listFlag{list: (*[]string)(p)}, f.flag, usage)
+		case *Tags:
+			fs.Var(&listFlag{list: (*[]string)(p), seps: "\n,"}, f.flag, usage)
+		}
+	}
+}
+
+// Flags lists the flag names of every setting, in the order help shows them.
+func Flags() []string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.flag
+	}
+	return names
+}
+
+// Env returns the variable that sets the flag's setting, or "" if none.
+func Env(flagName string) string {
+	for _, f := range fields {
+		if f.flag == flagName {
+			return EnvPrefix + f.env
+		}
+	}
+	return ""
+}
+
+// Input names a setting the way errors show it: "--repo (SHIPTAG_REPO)".
+func Input(flagName string) string {
+	for _, f := range fields {
+		if f.flag == flagName {
+			return "--" + f.flag + " (" + EnvPrefix + f.env + ")"
+		}
+	}
+	return "--" + flagName
+}
+
+// listFlag is a repeatable flag over a list that a variable may have filled.
+type listFlag struct {
+	list *[]string
+	seps string // extra separators inside one value, as in the variable
+	set  bool
+}
+
+func (l *listFlag) String() string {
+	if l == nil || l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l *listFlag) Set(v string) error {
+	if !l.set {
+		*l.list, l.set = nil, true
+	}
+	if l.seps == "" {
+		*l.list = append(*l.list, v)
+		return nil
+	}
+	*l.list = append(*l.list, splitList(v, l.seps)...)
+	return nil
+}
+
+// InputError is a bad value of one setting; it is the user's to fix, so the
+// command exits with the usage status.
+type InputError struct {
+	Input string // as Input returns it, or a variable's name
+	Err   error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.Input, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Errorf returns an InputError for the setting with the given flag name.
+func Errorf(flagName, format string, args ...any) error {
+	return &InputError{Input: Input(flagName), Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,85 @@
+package output
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/shiptag/shiptag/internal/config"
+)
+
+// GitHub writes the step outputs tags, refs and json (lists one entry per
+// line, as docker/metadata-action does) to GITHUB_OUTPUT, and a table to
+// GITHUB_STEP_SUMMARY. A file variable that is not set is skipped and
+// reported in skipped; one that is set but cannot be written is an error.
+func GitHub(getenv func(string) string, title string, d Document) (skipped []string, err error) {
+	action := githubactions.New(githubactions.WithGetenv(getenv))
+	// go-githubactions panics when a file command fails; the files are
+	// checked first, and anything left (a disk filling up) becomes an error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("writing GitHub outputs: %v", r)
+		}
+	}()
+	if ok, err := fileVar(getenv, "GITHUB_OUTPUT"); err != nil {
+		return nil, err
+	} else if !ok {
+		skipped = append(skipped, "GITHUB_OUTPUT")
+	} else {
+		action.SetOutput("tags", strings.Join(uniqueTags(d), "\n"))
+		action.SetOutput("refs", strings.Join(d.Refs, "\n"))
+		action.SetOutput("json", compactJSON(d))
+	}
+	if ok, err := fileVar(getenv, "GITHUB_STEP_SUMMARY"); err != nil {
+		return nil, err
+	} else if !ok {
+		skipped = append(skipped, "GITHUB_STEP_SUMMARY")
+	} else {
+		action.AddStepSummary(summary(title, d))
+	}
+	return skipped, nil
+}
+
+// fileVar reports whether the file named by variable key is set, and checks
+// that it can be appended to.
+func fileVar(getenv func(string) string, key string) (bool, error) {
+	path := getenv(key)
+	if path == "" {
+		return false, nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false, &config.InputError{Input: key, Err: fmt.Errorf("%q cannot be written: %w; "+
+			"unset %s or point it at a writable file", path, err, key)}
+	}
+	return true, f.Close()
+}
+
+// summary is the markdown table of the step summary.
+func summary(title string, d Document) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n| Image | Tag | Strategy | Reference |\n|---|---|---|---|\n", title)
+	for _, img := range d.Images {
+		for _, t := range img.Tags {
+			fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` |\n", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+		}
+	}
+	return b.String()
+}
+
+// uniqueTags lists the tag values of d in order, each once.
+func uniqueTags(d Document) []string {
+	var tags []string
+	seen := map[string]bool{}
+	for _, img := range d.Images {
+		for _, t := range img.Tags {
+			if !seen[t.Tag] {
+				seen[t.Tag] = true
+				tags = append(tags, t.Tag)
+			}
+		}
+	}
+	return tags
+}

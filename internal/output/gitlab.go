@@ -1,0 +1,44 @@
+package output
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/shiptag/shiptag/internal/config"
+)
+
+// GitLab caps a dotenv report at 5 KB and 20 variables:
+// https://docs.gitlab.com/ee/ci/yaml/artifacts_reports.html#artifactsreportsdotenv
+const dotenvMaxBytes = 5 * 1024
+
+// JSONFileName is the file next to the dotenv report that holds the whole
+// Document when the lists do not fit in the report.
+const JSONFileName = "shiptag.json"
+
+// GitLab writes the dotenv report at path: SHIPTAG_REFS and SHIPTAG_TAGS,
+// comma-separated, one KEY=value per line. When they would not fit GitLab's
+// limit, the Document goes to shiptag.json beside it instead, the report holds
+// only SHIPTAG_JSON_FILE, and note says so for the job log.
+func GitLab(path string, d Document) (note string, err error) {
+	report := fmt.Sprintf("SHIPTAG_REFS=%s\nSHIPTAG_TAGS=%s\n", strings.Join(d.Refs, ","), strings.Join(uniqueTags(d), ","))
+	if len(report) > dotenvMaxBytes {
+		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
+		if err := os.WriteFile(jsonPath, []byte(compactJSON(d)+"\n"), 0o644); err != nil {
+			return "", dotenvError(jsonPath, err)
+		}
+		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
+		note = fmt.Sprintf("the references do not fit GitLab's %d-byte dotenv limit: wrote them to %s "+
+			"(SHIPTAG_JSON_FILE); add it to the job's artifacts:paths", dotenvMaxBytes, jsonPath)
+	}
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		return "", dotenvError(path, err)
+	}
+	return note, nil
+}
+
+func dotenvError(path string, err error) error {
+	return &config.InputError{Input: config.Input("dotenv-file"), Err: fmt.Errorf("%q cannot be written: %w; "+
+		"point --dotenv-file at a writable path in the project directory", path, err)}
+}

@@ -1,0 +1,67 @@
+// Package output renders a plan (and, once published, its digests) for
+// people and for the next step of a pipeline: text or JSON on stdout, GitHub
+// step outputs and summary, and a GitLab dotenv report. Every form is built
+// from the one Document, so they never disagree.
+package output
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/shiptag/shiptag/internal/plan"
+)
+
+// Document is the JSON shape of a run, the same on every platform.
+type Document struct {
+	Images []DocImage `json:"images"`
+	Refs   []string   `json:"refs"`
+}
+
+// DocImage is one image of a Document.
+type DocImage struct {
+	Name       string   `json:"name"`
+	Repository string   `json:"repository"`
+	Digest     string   `json:"digest"`
+	Tags       []DocTag `json:"tags"`
+}
+
+// DocTag is one reference of an image.
+type DocTag struct {
+	Tag      string `json:"tag"`
+	Strategy string `json:"strategy"`
+	Ref      string `json:"ref"`
+	Digest   string `json:"digest"`
+}
+
+// NewDocument converts a plan into its JSON shape, images in input order and
+// tags in parameter order.
+func NewDocument(p plan.Plan) Document {
+	d := Document{Images: make([]DocImage, 0, len(p.Images)), Refs: p.Refs()}
+	if d.Refs == nil {
+		d.Refs = []string{}
+	}
+	for _, img := range p.Images {
+		di := DocImage{Name: img.Name, Repository: img.Repository, Digest: img.Digest, Tags: make([]DocTag, 0, len(img.Refs))}
+		for _, r := range img.Refs {
+			di.Tags = append(di.Tags, DocTag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref, Digest: r.Digest})
+		}
+		d.Images = append(d.Images, di)
+	}
+	return d
+}
+
+// WriteJSON writes d as indented JSON, for people reading stdout.
+func WriteJSON(w io.Writer, d Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// compactJSON is d on one line, for step outputs and variables.
+func compactJSON(d Document) string {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err) // a Document holds only strings and slices
+	}
+	return string(b)
+}

@@ -1,0 +1,45 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/shiptag/shiptag/internal/config"
+)
+
+// ParseImages reads --image entries: NAME=SOURCE, NAME (enough for plan), and
+// =SOURCE or an empty entry for the nameless image. No entry at all means one
+// nameless image. Names must be unique and at most one image is nameless.
+func ParseImages(entries []string) ([]Image, error) {
+	if len(entries) == 0 {
+		return []Image{{}}, nil
+	}
+	images := make([]Image, 0, len(entries))
+	seen := map[string]string{}
+	for _, e := range entries {
+		name, source, _ := strings.Cut(e, "=")
+		name = strings.TrimSpace(name)
+		if name == "" && source == "" && strings.Contains(e, "=") {
+			return nil, config.Errorf("image", "%q names no image and no source: write =SOURCE for the nameless image, or NAME=SOURCE", e)
+		}
+		if strings.Contains(name, ":") {
+			return nil, config.Errorf("image", "%q looks like a source, not a name: write %q for the nameless image or %q", e, "="+e, "NAME="+e)
+		}
+		if prev, dup := seen[name]; dup {
+			if name == "" {
+				return nil, config.Errorf("image", "two nameless images (%q and %q): give all but one a name, e.g. NAME=SOURCE", prev, e)
+			}
+			return nil, config.Errorf("image", "image %q is given twice (%q and %q): give each image its own name", name, prev, e)
+		}
+		seen[name] = e
+		images = append(images, Image{Name: name, Source: strings.TrimSpace(source)})
+	}
+	return images, nil
+}
+
+// String shows an image's name for people: the nameless image has none.
+func (img Image) String() string {
+	if img.Name == "" {
+		return "(nameless)"
+	}
+	return img.Name
+}

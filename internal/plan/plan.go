@@ -1,0 +1,137 @@
+// Package plan computes everything a run will publish, before any source is
+// read or any registry touched: each image, the repository it goes to and
+// each of its references. plan, publish and the outputs all share this one
+// result, so what a dry run shows is exactly what a real run pushes.
+package plan
+
+import (
+	"github.com/shiptag/shiptag/internal/ci"
+	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/naming"
+	"github.com/shiptag/shiptag/internal/slug"
+	"github.com/shiptag/shiptag/internal/tagging"
+)
+
+// Plan is the full list of what a run publishes.
+type Plan struct {
+	Repo   naming.Repo
+	Images []Image
+}
+
+// Image is one image to publish and every reference it gets.
+type Image struct {
+	Name       string // "" for the nameless image
+	Source     string // where the built image is read from; empty for plan
+	Repository string
+	Refs       []Ref
+	Digest     string // filled in by publishing
+}
+
+// Ref is one published reference of an image.
+type Ref struct {
+	Tag    tagging.Tag
+	Ref    string
+	Digest string // filled in by publishing
+}
+
+// New validates the configuration against the CI facts and returns the plan,
+// or the first bad input as a *config.InputError.
+func New(c config.Config, facts ci.Facts) (Plan, error) {
+	s, err := parseSettings(c)
+	if err != nil {
+		return Plan{}, err
+	}
+	images, err := ParseImages(c.Images)
+	if err != nil {
+		return Plan{}, err
+	}
+	repo, err := ResolveRepo(c, facts)
+	if err != nil {
+		return Plan{}, err
+	}
+	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom}
+	derived, err := tagging.Derive(s.strategy, facts, params)
+	if err != nil {
+		return Plan{}, err
+	}
+	tags, err := tagging.Tags(derived, params, s.rule)
+	if err != nil {
+		return Plan{}, err
+	}
+	p := Plan{Repo: repo}
+	for _, img := range images {
+		if img.Repository, err = repo.Repository(img.Name); err != nil {
+			return Plan{}, err
+		}
+		for _, t := range tags {
+			ref, err := repo.Ref(img.Name, t.Value)
+			if err != nil {
+				return Plan{}, err
+			}
+			img.Refs = append(img.Refs, Ref{Tag: t, Ref: ref})
+		}
+		p.Images = append(p.Images, img)
+	}
+	return p, nil
+}
+
+// ResolveRepo parses the images repo (--repo, or the CI platform's registry
+// for the project) with its registry implementation and repo mode.
+func ResolveRepo(c config.Config, facts ci.Facts) (naming.Repo, error) {
+	impl, err := naming.ParseImplementation(c.RegistryImplementation)
+	if err != nil {
+		return naming.Repo{}, &config.InputError{Input: config.Input("registry-implementation"), Err: err}
+	}
+	mode, err := naming.ParseMode(c.RepoMode)
+	if err != nil {
+		return naming.Repo{}, &config.InputError{Input: config.Input("repo-mode"), Err: err}
+	}
+	repo := c.Repo
+	if repo == "" {
+		repo = facts.DefaultRepo
+	}
+	return naming.ParseRepo(repo, impl, mode, facts.Registry)
+}
+
+type settings struct {
+	rule     slug.Rule
+	strategy tagging.TaggingStrategy
+}
+
+func parseSettings(c config.Config) (settings, error) {
+	var s settings
+	var err error
+	if s.rule, err = slug.ParseRule(c.Slug); err != nil {
+		return s, &config.InputError{Input: config.Input("slug"), Err: err}
+	}
+	if s.strategy, err = tagging.ParseTaggingStrategy(c.TaggingStrategy); err != nil {
+		return s, &config.InputError{Input: config.Input("tagging-strategy"), Err: err}
+	}
+	return s, nil
+}
+
+// Refs lists every reference of the plan, tag by tag and image by image
+// within a tag, the order in which the spec's examples list them.
+func (p Plan) Refs() []string {
+	var refs []string
+	if len(p.Images) == 0 {
+		return refs
+	}
+	for i := range p.Images[0].Refs {
+		for _, img := range p.Images {
+			refs = append(refs, img.Refs[i].Ref)
+		}
+	}
+	return refs
+}
+
+// Tags lists the distinct tag values of the plan in order.
+func (p Plan) Tags() []string {
+	var tags []string
+	if len(p.Images) > 0 {
+		for _, r := range p.Images[0].Refs {
+			tags = append(tags, r.Tag.Value)
+		}
+	}
+	return tags
+}

@@ -1,0 +1,149 @@
+// Package slug turns free-text git values (tags, branches, commits) into image
+// tags. A git value can hold characters an image tag cannot, so each rule keeps
+// a readable lowercase form and adds a short hash of the original text whenever
+// that form had to change, so that two different branches never share a tag.
+//
+// The rules follow shiptag's spec (slug.md): Strict is werf's documented
+// publish rule and the default; DockerTag is the rule of werf ≥ 1.0, which
+// keeps any value that is already a valid docker tag.
+package slug
+
+import (
+	"fmt"
+	"math/bits"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	gosimple "github.com/gosimple/slug"
+	"github.com/spaolacci/murmur3"
+)
+
+// MaxTagLength is the longest image tag a registry accepts, in bytes.
+const MaxTagLength = 128
+
+// Rule names one way of turning a git value into a tag.
+type Rule string
+
+const (
+	// Strict keeps only values made of [a-z0-9] words joined by single dashes.
+	Strict Rule = "strict"
+	// DockerTag keeps every value that is already a valid docker tag.
+	DockerTag Rule = "docker-tag"
+)
+
+// Rules lists every rule, in the order help texts show them.
+var Rules = []Rule{Strict, DockerTag}
+
+// ParseRule returns the rule called s, or an error listing the valid names.
+func ParseRule(s string) (Rule, error) {
+	for _, r := range Rules {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown slug rule %q: use %q or %q", s, Strict, DockerTag)
+}
+
+// Apply returns the tag that rule r makes of value.
+func (r Rule) Apply(value string) string {
+	if r == DockerTag {
+		return dockerTag(value)
+	}
+	return strict(value)
+}
+
+var dockerTagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// IsValidTag reports whether s can be used as an image tag as it is.
+func IsValidTag(s string) bool {
+	return len(s) <= MaxTagLength && dockerTagPattern.MatchString(s)
+}
+
+// strict is the default rule: see slug.md, "strict".
+func strict(value string) string {
+	s := Slugify(value)
+	if s == value && value != "" && len(value) <= MaxTagLength {
+		return value
+	}
+	hash := fmt.Sprintf("%08x", bits.ReverseBytes32(murmur3.Sum32([]byte(value))))
+	if s == "" {
+		return hash
+	}
+	if limit := MaxTagLength - len(hash) - 1; len(s) > limit {
+		s = strings.TrimRight(s[:limit], "-")
+	}
+	return s + "-" + hash
+}
+
+// dockerTag is werf's later rule: see slug.md, "docker-tag". Its hash is not
+// zero-padded and a cut may leave a trailing dash, exactly as werf does, since
+// werf's cleanup compares tags byte for byte.
+func dockerTag(value string) string {
+	if IsValidTag(value) {
+		return value
+	}
+	hash := fmt.Sprintf("%x", murmur3.Sum32([]byte(value)))
+	s := Slugify(value)
+	if s == "" {
+		return hash
+	}
+	if limit := MaxTagLength - len(hash) - 1; len(s) > limit {
+		s = s[:limit]
+	}
+	return s + "-" + hash
+}
+
+// Slugify is the readable part shared by both rules: lowercase ASCII letters
+// and digits, words joined by single dashes. Separator characters become a
+// dash, other ASCII punctuation is dropped, and non-ASCII characters are
+// transliterated by gosimple/slug first (what has no transliteration is
+// dropped).
+func Slugify(value string) string {
+	var b strings.Builder
+	b.Grow(len(value))
+	pendingDash := false
+	emit := func(c byte) {
+		switch {
+		case isSeparator(c):
+			pendingDash = b.Len() > 0
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			if pendingDash {
+				b.WriteByte('-')
+				pendingDash = false
+			}
+			b.WriteByte(lower(c))
+		}
+	}
+	for i := 0; i < len(value); {
+		if value[i] < utf8.RuneSelf {
+			emit(value[i])
+			i++
+			continue
+		}
+		// A whole run of non-ASCII text goes to gosimple/slug at once, so that
+		// it can separate the words it transliterates ("中文" → "zhong-wen").
+		// gosimple/slug reads package settings; shiptag never changes them.
+		end := i + 1
+		for end < len(value) && value[end] >= utf8.RuneSelf {
+			end++
+		}
+		t := gosimple.Make(value[i:end])
+		for j := 0; j < len(t); j++ {
+			emit(t[j])
+		}
+		i = end
+	}
+	return b.String()
+}
+
+func isSeparator(c byte) bool {
+	return strings.IndexByte(" &()+,-./:;<=>[]_{}~", c) >= 0
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
