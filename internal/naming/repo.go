@@ -52,6 +52,9 @@ func ParseRepo(raw string, impl Implementation, mode Mode, ciRegistry string) (R
 		return Repo{}, config.Errorf("repo", "no images repo: pass --repo, e.g. --repo registry.example.com/team/app")
 	}
 	r.Host, r.Path = splitHost(r.Name)
+	if r.Host == "" && !strings.Contains(r.Path, "/") && strings.Contains(r.Path, ".") {
+		return Repo{}, config.Errorf("repo", "%q names a registry but no repository; e.g. --repo %s/team/app", raw, r.Path)
+	}
 	if err := checkPath(r.Path); err != nil {
 		return Repo{}, config.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
 	}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// runArgs runs one command line with env and returns code, stdout, stderr.
+func runArgs(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, env, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+	}{
+		{"plan", nil, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "x"}, exitOK},
+		{"help", nil, []string{"help"}, exitOK},
+		{"command help", nil, []string{"plan", "--help"}, exitOK},
+		{"version", nil, []string{"version"}, exitOK},
+		{"no command", nil, nil, exitUsage},
+		{"unknown command", nil, []string{"push"}, exitUsage},
+		{"unknown flag", nil, []string{"plan", "--nope"}, exitUsage},
+		{"invalid custom tag", nil, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "a b"}, exitUsage},
+		{"two nameless images", nil, []string{"plan", "--repo", "r.example.com/a", "--image", "=a", "--image", "=b", "--tag-custom", "x"}, exitUsage},
+		{"unknown repo mode", nil, []string{"plan", "--repo", "r.example.com/a", "--repo-mode", "x", "--tag-custom", "x"}, exitUsage},
+		{"tag-or-branch finds nothing", []string{"GITLAB_CI=true"}, []string{"plan", "--repo", "r.example.com/a", "--tagging-strategy", "tag-or-branch"}, exitUsage},
+		{"invalid repo", nil, []string{"plan", "--repo", "R/x", "--tag-custom", "x"}, exitUsage},
+		{"unwritable dotenv", []string{"GITLAB_CI=true", "CI_PROJECT_DIR=" + filepath.Join(dir, "none")}, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "x"}, exitUsage},
+		{"unwritable GitHub output", []string{"GITHUB_ACTIONS=true", "GITHUB_OUTPUT=" + filepath.Join(dir, "none", "o")}, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "x"}, exitUsage},
+		{"unknown platform variable", []string{"SHIPTAG_PLATFORM=jenkins"}, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "x"}, exitUsage},
+		{"slugify without values", nil, []string{"slugify"}, exitUsage},
+		{"slugify unknown format", nil, []string{"slugify", "--format", "x", "a"}, exitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := runArgs(t, tc.env, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			if code == exitUsage && len(tc.args) > 0 && strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+				t.Errorf("want one clear error, got:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestSlugifyVectors runs every vector of the spec through `shiptag slugify`,
+// all inputs in one call per format, one output line per input.
+func TestSlugifyVectors(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "spec", "slug-vectors.json"))
+	if err != nil {
+		t.Fatalf("reading the spec's vectors (../shared beside the checkout): %v", err)
+	}
+	var file struct {
+		Vectors []map[string]string `json:"vectors"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	for format, key := range map[string]string{"strict": "seed", "docker-tag": "docker_tag"} {
+		args := []string{"slugify", "--format", format, "--"}
+		var want []string
+		for _, v := range file.Vectors {
+			args = append(args, v["input"])
+			want = append(want, v[key])
+		}
+		code, stdout, stderr := runArgs(t, nil, args...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", format, code, stderr)
+		}
+		if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", format, diff)
+		}
+	}
+	// SHIPTAG_SLUG sets the default format.
+	if _, out, _ := runArgs(t, []string{"SHIPTAG_SLUG=docker-tag"}, "slugify", "v2.3.1"); out != "v2.3.1\n" {
+		t.Errorf("SHIPTAG_SLUG=docker-tag slugify v2.3.1 = %q", out)
+	}
+}
+
+// TestHelpShowsDefaultsNotVariables keeps --help honest: it lists every flag
+// with its variable and built-in default, never a value from the environment.
+func TestHelpShowsDefaultsNotVariables(t *testing.T) {
+	t.Parallel()
+	_, out, _ := runArgs(t, []string{"SHIPTAG_REPO=secret.example.com/x", "SHIPTAG_REPO_MODE=monorepo"}, "plan", "--help")
+	if strings.Contains(out, "secret.example.com") || strings.Contains(out, `default "monorepo"`) {
+		t.Errorf("help shows values from the environment:\n%s", out)
+	}
+	for _, want := range []string{"--repo REPO", "(env SHIPTAG_REPO)", `(env SHIPTAG_REPO_MODE, default "auto")`, "--tag-custom TAG", "--dotenv-file"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+}

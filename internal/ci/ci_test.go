@@ -1,0 +1,178 @@
+package ci
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func mapEnv(m map[string]string) Getenv { return func(k string) string { return m[k] } }
+
+func TestDetectGitHub(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	prEvent := filepath.Join(dir, "pr.json")
+	if err := os.WriteFile(prEvent, []byte(`{"pull_request":{"head":{"sha":"aaaa1111","ref":"feature/x"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "Octo/Hello-World", "GITHUB_SHA": "cafe", "GITHUB_WORKSPACE": "/ws"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	common := Facts{Platform: GitHub, GitCommit: "cafe", DefaultRepo: "ghcr.io/octo/hello-world", Registry: "ghcr.io", ProjectDir: "/ws",
+		Looked: "GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_REF and GITHUB_HEAD_REF"}
+	tests := []struct {
+		name string
+		env  map[string]string
+		edit func(*Facts)
+	}{
+		{"push to a branch", with("GITHUB_REF", "refs/heads/core/feature/ADD_SETTINGS", "GITHUB_REF_TYPE", "branch", "GITHUB_REF_NAME", "core/feature/ADD_SETTINGS"),
+			func(f *Facts) { f.GitBranch = "core/feature/ADD_SETTINGS" }},
+		{"push of a tag", with("GITHUB_REF", "refs/tags/v2.3.1", "GITHUB_REF_TYPE", "tag", "GITHUB_REF_NAME", "v2.3.1"),
+			func(f *Facts) { f.GitTag = "v2.3.1" }},
+		{"tag from GITHUB_REF alone", with("GITHUB_REF", "refs/tags/v1"),
+			func(f *Facts) { f.GitTag = "v1" }},
+		{"pull request: head branch and head commit", with("GITHUB_REF", "refs/pull/7/merge", "GITHUB_REF_NAME", "7/merge", "GITHUB_HEAD_REF", "feature/x",
+			"GITHUB_EVENT_NAME", "pull_request", "GITHUB_EVENT_PATH", prEvent),
+			func(f *Facts) { f.GitBranch, f.GitCommit = "feature/x", "aaaa1111" }},
+		{"pull request without a payload keeps GITHUB_SHA", with("GITHUB_HEAD_REF", "feature/x", "GITHUB_EVENT_PATH", filepath.Join(dir, "missing.json")),
+			func(f *Facts) { f.GitBranch = "feature/x" }},
+		{"no ref at all", with(), func(*Facts) {}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			want := common
+			tc.edit(&want)
+			got, err := Detect(context.Background(), Auto, mapEnv(tc.env), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("facts mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestGitHubBadPayload(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(bad, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Detect(context.Background(), GitHub, mapEnv(map[string]string{"GITHUB_EVENT_PATH": bad}), nil)
+	if err == nil || !strings.Contains(err.Error(), "GITHUB_EVENT_PATH") || !strings.Contains(err.Error(), bad) {
+		t.Errorf("error = %v, want one naming GITHUB_EVENT_PATH and %s", err, bad)
+	}
+}
+
+func TestDetectGitLab(t *testing.T) {
+	t.Parallel()
+	looked := "CI_BUILD_TAG, CI_COMMIT_TAG, CI_BUILD_REF_NAME, CI_COMMIT_REF_NAME and CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"
+	tests := []struct {
+		name string
+		env  map[string]string
+		want Facts
+	}{
+		{"branch pipeline", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_REF_NAME": "rework-cache", "CI_COMMIT_SHA": "abc",
+			"CI_REGISTRY_IMAGE": "registry.example.com/g/p", "CI_REGISTRY": "registry.example.com", "CI_PROJECT_DIR": "/builds/g/p"},
+			Facts{Platform: GitLab, GitBranch: "rework-cache", GitCommit: "abc", DefaultRepo: "registry.example.com/g/p",
+				Registry: "registry.example.com", ProjectDir: "/builds/g/p", Looked: looked}},
+		{"tag pipeline: GitLab sets both, tag wins in Derive", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_TAG": "v2.3.1", "CI_COMMIT_REF_NAME": "v2.3.1"},
+			Facts{Platform: GitLab, GitTag: "v2.3.1", GitBranch: "v2.3.1", Looked: looked}},
+		{"deprecated names come first", map[string]string{"GITLAB_CI": "true", "CI_BUILD_TAG": "old", "CI_COMMIT_TAG": "new",
+			"CI_BUILD_REF_NAME": "old-branch", "CI_COMMIT_REF_NAME": "new-branch", "CI_BUILD_REF": "sha-old"},
+			Facts{Platform: GitLab, GitTag: "old", GitBranch: "old-branch", GitCommit: "sha-old", Looked: looked}},
+		{"merge request pipeline: the source branch", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_REF_NAME": "feature/mr",
+			"CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature/mr", "CI_MERGE_REQUEST_IID": "5"},
+			Facts{Platform: GitLab, GitBranch: "feature/mr", Looked: looked}},
+		{"merged-results pipeline without a ref name", map[string]string{"GITLAB_CI": "true", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature/mr"},
+			Facts{Platform: GitLab, GitBranch: "feature/mr", Looked: looked}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := Detect(context.Background(), Auto, mapEnv(tc.env), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("facts mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// fakeGit answers git commands from a table; a missing entry fails.
+func fakeGit(answers map[string]string) Git {
+	return func(_ context.Context, args ...string) (string, error) {
+		if out, ok := answers[strings.Join(args, " ")]; ok {
+			return out, nil
+		}
+		return "", errors.New("exit status 128")
+	}
+}
+
+func TestDetectLocal(t *testing.T) {
+	t.Parallel()
+	const looked = "git describe --exact-match --tags and git rev-parse --abbrev-ref HEAD in the working directory"
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{"rev-parse --verify HEAD": "c0ffee"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		git  Git
+		want Facts
+	}{
+		{"branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "main")),
+			Facts{Platform: Local, GitBranch: "main", GitCommit: "c0ffee", Looked: looked}},
+		{"tagged commit on a branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "main", "describe --exact-match --tags HEAD", "v1.0.0")),
+			Facts{Platform: Local, GitTag: "v1.0.0", GitBranch: "main", GitCommit: "c0ffee", Looked: looked}},
+		{"detached HEAD has no branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "HEAD")),
+			Facts{Platform: Local, GitCommit: "c0ffee", Looked: looked}},
+		{"not a repository", fakeGit(nil),
+			Facts{Platform: Local, Looked: looked + " (git rev-parse HEAD failed: exit status 128)"}},
+		{"no git", nil, Facts{Platform: Local, Looked: "nothing: no git command was given"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := Detect(context.Background(), Auto, mapEnv(nil), tc.git)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("facts mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPlatformChoice(t *testing.T) {
+	t.Parallel()
+	env := mapEnv(map[string]string{"GITHUB_ACTIONS": "true", "GITLAB_CI": "true", "CI_COMMIT_REF_NAME": "gl"})
+	f, err := Detect(context.Background(), GitLab, env, nil)
+	if err != nil || f.Platform != GitLab || f.GitBranch != "gl" {
+		t.Errorf("explicit gitlab: %+v, %v", f, err)
+	}
+	if _, err := ParsePlatform("jenkins"); err == nil || !strings.Contains(err.Error(), `"jenkins"`) {
+		t.Errorf("ParsePlatform(jenkins) error = %v", err)
+	}
+}

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	want := Config{RepoMode: "auto", RegistryImplementation: "auto", TaggingStrategy: "none", Slug: "strict", Platform: "auto", Output: "text"}
+	if diff := cmp.Diff(want, Defaults()); diff != "" {
+		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestFromEnvAndFlags(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"SHIPTAG_REPO":       "registry.example.com/app",
+		"SHIPTAG_IMAGES":     "backend=oci:./b\n\n  frontend=oci:./f  \n",
+		"SHIPTAG_TAG_CUSTOM": "a,b\nc",
+		"SHIPTAG_SLUG":       "docker-tag",
+		"OTHER":              "ignored",
+	}
+	tests := []struct {
+		name string
+		args []string
+		edit func(*Config)
+	}{
+		{"variables only", nil, func(*Config) {}},
+		{"a flag wins over its variable", []string{"--repo", "other.example.com/x", "--slug=strict"},
+			func(c *Config) { c.Repo, c.Slug = "other.example.com/x", "strict" }},
+		{"a list flag replaces the variable's list, then appends", []string{"--tag-custom", "x", "--tag-custom", "y,z"},
+			func(c *Config) { c.TagCustom = Tags{"x", "y", "z"} }},
+		{"image flags keep commas and empty entries", []string{"--image", "", "--image", "a=oci:x,y"},
+			func(c *Config) { c.Images = Lines{"", "a=oci:x,y"} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := FromEnv(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := flag.NewFlagSet("test", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			Bind(fs, &c)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			want := Defaults()
+			want.Repo, want.Slug = "registry.example.com/app", "docker-tag"
+			want.Images = Lines{"backend=oci:./b", "frontend=oci:./f"}
+			want.TagCustom = Tags{"a", "b", "c"}
+			tc.edit(&want)
+			if diff := cmp.Diff(want, c); diff != "" {
+				t.Errorf("config mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFieldsMatchStruct keeps the flag table and the struct's env tags in
+// step: every setting has exactly one flag and one variable.
+func TestFieldsMatchStruct(t *testing.T) {
+	t.Parallel()
+	var tags []string
+	ct := reflect.TypeOf(Config{})
+	for i := 0; i < ct.NumField(); i++ {
+		tags = append(tags, ct.Field(i).Tag.Get("env"))
+	}
+	var table []string
+	var c Config
+	seen := map[uintptr]string{}
+	for _, f := range fields {
+		table = append(table, f.env)
+		p := reflect.ValueOf(f.ptr(&c)).Pointer()
+		if other, dup := seen[p]; dup {
+			t.Errorf("flags --%s and --%s write the same field", other, f.flag)
+		}
+		seen[p] = f.flag
+		if f.usage == "" {
+			t.Errorf("--%s has no help text", f.flag)
+		}
+	}
+	if diff := cmp.Diff(tags, table); diff != "" {
+		t.Errorf("fields table and Config env tags differ (-struct +table):\n%s", diff)
+	}
+	// Each flag must write the field whose env tag it claims.
+	for _, f := range fields {
+		p := reflect.ValueOf(f.ptr(&c)).Pointer()
+		cv := reflect.ValueOf(&c).Elem()
+		for i := 0; i < ct.NumField(); i++ {
+			if cv.Field(i).Addr().Pointer() == p && ct.Field(i).Tag.Get("env") != f.env {
+				t.Errorf("--%s claims %s but writes %s", f.flag, f.env, ct.Field(i).Tag.Get("env"))
+			}
+		}
+	}
+}
+
+func TestInputError(t *testing.T) {
+	t.Parallel()
+	err := Errorf("repo-mode", "unknown repo mode %q", "x")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Input != "--repo-mode (SHIPTAG_REPO_MODE)" {
+		t.Fatalf("Errorf gave %#v", err)
+	}
+	if got, want := err.Error(), `--repo-mode (SHIPTAG_REPO_MODE): unknown repo mode "x"`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if Env("repo") != "SHIPTAG_REPO" || Env("nope") != "" {
+		t.Errorf("Env gave %q, %q", Env("repo"), Env("nope"))
+	}
+}
