@@ -85,11 +85,7 @@ func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, 
 			fmt.Fprintf(e.stderr, "shiptag: %s is not set: that GitHub output is not written\n", key)
 		}
 	}
-	if facts.Platform == ci.GitLab || cfg.DotenvFile != "" {
-		path := cfg.DotenvFile
-		if path == "" {
-			path = filepath.Join(facts.ProjectDir, "shiptag.env")
-		}
+	if path, ok := dotenvPath(cfg, facts); ok {
 		note, err := output.GitLab(path, doc)
 		if err != nil {
 			return err
@@ -99,6 +95,31 @@ func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, 
 		}
 	}
 	return nil
+}
+
+// checkCIOutputs fails early, before anything is pushed, if an output file
+// that writeCIOutputs will write cannot be written.
+func checkCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts) error {
+	if facts.Platform == ci.GitHub {
+		if err := output.CheckGitHub(e.getenv); err != nil {
+			return err
+		}
+	}
+	if path, ok := dotenvPath(cfg, facts); ok {
+		return output.CheckGitLab(path)
+	}
+	return nil
+}
+
+// dotenvPath is where the GitLab dotenv report goes, if one is written.
+func dotenvPath(cfg config.Config, facts ci.Facts) (string, bool) {
+	switch {
+	case cfg.DotenvFile != "":
+		return cfg.DotenvFile, true
+	case facts.Platform == ci.GitLab:
+		return filepath.Join(facts.ProjectDir, "shiptag.env"), true
+	}
+	return "", false
 }
 
 func printDocument(e *runEnv, format string, doc output.Document) error {

@@ -24,6 +24,7 @@ const (
 type runEnv struct {
 	environ []string
 	env     map[string]string
+	stdin   io.Reader
 	stdout  io.Writer
 	stderr  io.Writer
 }
@@ -37,12 +38,12 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{planCommand(), slugifyCommand(), ciEnvCommand(), versionCommand()}
+	return []command{planCommand(), publishCommand(), slugifyCommand(), ciEnvCommand(), versionCommand()}
 }
 
 // run executes one shiptag command line and returns the exit code.
-func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	e := &runEnv{environ: environ, env: envMap(environ), stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &runEnv{environ: environ, env: envMap(environ), stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage

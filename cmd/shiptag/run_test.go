@@ -16,7 +16,7 @@ import (
 func runArgs(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, env, &stdout, &stderr)
+	code := run(context.Background(), args, env, strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -32,6 +32,7 @@ func TestDetectGitHub(t *testing.T) {
 		return m
 	}
 	common := Facts{Platform: GitHub, GitCommit: "cafe", DefaultRepo: "ghcr.io/octo/hello-world", Registry: "ghcr.io", ProjectDir: "/ws",
+		SourceURL: "https://github.com/Octo/Hello-World",
 		Looked: "GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_REF and GITHUB_HEAD_REF"}
 	tests := []struct {
 		name string
@@ -50,6 +51,11 @@ func TestDetectGitHub(t *testing.T) {
 		{"pull request without a payload keeps GITHUB_SHA", with("GITHUB_HEAD_REF", "feature/x", "GITHUB_EVENT_PATH", filepath.Join(dir, "missing.json")),
 			func(f *Facts) { f.GitBranch = "feature/x" }},
 		{"no ref at all", with(), func(*Facts) {}},
+		{"a token passed to the step logs in to ghcr.io", with("GITHUB_TOKEN", "ghs_secret", "GITHUB_ACTOR", "octocat", "GITHUB_SERVER_URL", "https://github.example.com/"),
+			func(f *Facts) {
+				f.SourceURL = "https://github.example.com/Octo/Hello-World"
+				f.Login = &Login{Registry: "ghcr.io", Username: "octocat", Password: "ghs_secret", From: "GITHUB_ACTOR and GITHUB_TOKEN"}
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,9 +94,14 @@ func TestDetectGitLab(t *testing.T) {
 		want Facts
 	}{
 		{"branch pipeline", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_REF_NAME": "rework-cache", "CI_COMMIT_SHA": "abc",
-			"CI_REGISTRY_IMAGE": "registry.example.com/g/p", "CI_REGISTRY": "registry.example.com", "CI_PROJECT_DIR": "/builds/g/p"},
+			"CI_REGISTRY_IMAGE": "registry.example.com/g/p", "CI_REGISTRY": "registry.example.com", "CI_PROJECT_DIR": "/builds/g/p",
+			"CI_PROJECT_URL": "https://gitlab.example.com/g/p", "CI_REGISTRY_USER": "gitlab-ci-token", "CI_REGISTRY_PASSWORD": "pw", "CI_JOB_TOKEN": "jt"},
 			Facts{Platform: GitLab, GitBranch: "rework-cache", GitCommit: "abc", DefaultRepo: "registry.example.com/g/p",
-				Registry: "registry.example.com", ProjectDir: "/builds/g/p", Looked: looked}},
+				Registry: "registry.example.com", ProjectDir: "/builds/g/p", SourceURL: "https://gitlab.example.com/g/p", Looked: looked,
+				Login: &Login{Registry: "registry.example.com", Username: "gitlab-ci-token", Password: "pw", From: "CI_REGISTRY_USER and CI_REGISTRY_PASSWORD"}}},
+		{"job token when the registry user is not set", map[string]string{"GITLAB_CI": "true", "CI_REGISTRY": "r.example.com", "CI_JOB_TOKEN": "jt"},
+			Facts{Platform: GitLab, Registry: "r.example.com", Looked: looked,
+				Login: &Login{Registry: "r.example.com", Username: "gitlab-ci-token", Password: "jt", From: "CI_JOB_TOKEN"}}},
 		{"tag pipeline: GitLab sets both, tag wins in Derive", map[string]string{"GITLAB_CI": "true", "CI_COMMIT_TAG": "v2.3.1", "CI_COMMIT_REF_NAME": "v2.3.1"},
 			Facts{Platform: GitLab, GitTag: "v2.3.1", GitBranch: "v2.3.1", Looked: looked}},
 		{"deprecated names come first", map[string]string{"GITLAB_CI": "true", "CI_BUILD_TAG": "old", "CI_COMMIT_TAG": "new",

@@ -43,9 +43,20 @@ type Facts struct {
 	Registry string
 	// ProjectDir is the checkout the job runs in, where output files go.
 	ProjectDir string
+	// SourceURL is the repository's web address (OCI source label).
+	SourceURL string
+	// Login is the platform's own registry login, when the job has one.
+	Login *Login
 	// Looked describes where the git tag and branch were looked for, so that
 	// an error can tell the user what was empty.
 	Looked string
+}
+
+// Login is a registry login the CI platform hands the job.
+type Login struct {
+	Registry, Username, Password string
+	// From names the variables it came from, for messages.
+	From string
 }
 
 // Getenv reads one variable of the job's environment.

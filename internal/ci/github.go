@@ -34,6 +34,11 @@ func gitHubFacts(getenv Getenv) (Facts, error) {
 	}
 	if gh.Repository != "" {
 		f.DefaultRepo = "ghcr.io/" + strings.ToLower(gh.Repository)
+		f.SourceURL = strings.TrimSuffix(gh.ServerURL, "/") + "/" + gh.Repository
+	}
+	// GITHUB_TOKEN is only in the environment when the workflow passes it.
+	if token := getenv("GITHUB_TOKEN"); token != "" && gh.Actor != "" {
+		f.Login = &Login{Registry: "ghcr.io", Username: gh.Actor, Password: token, From: "GITHUB_ACTOR and GITHUB_TOKEN"}
 	}
 	switch {
 	case gh.RefType == "tag" && gh.RefName != "":

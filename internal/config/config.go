@@ -30,6 +30,14 @@ type Config struct {
 	Platform               string `env:"PLATFORM" envDefault:"auto"`
 	Output                 string `env:"OUTPUT" envDefault:"text"`
 	DotenvFile             string `env:"DOTENV_FILE"`
+	MetaLabels             string `env:"META_LABELS" envDefault:"per-tag"`
+	AddLabel               Lines  `env:"ADD_LABEL"`
+	Jobs                   int    `env:"JOBS" envDefault:"0"`
+	DryRun                 bool   `env:"DRY_RUN"`
+	DockerConfig           string `env:"DOCKER_CONFIG"`
+	Username               string `env:"USERNAME"`
+	Password               string `env:"PASSWORD"`
+	InsecureRegistry       Tags   `env:"INSECURE_REGISTRY"`
 }
 
 // Defaults returns the configuration with nothing set by the user.

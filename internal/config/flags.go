@@ -9,10 +9,14 @@ import (
 // field ties one setting to its flag, its variable and its help text.
 type field struct {
 	flag, env, usage string
-	ptr              func(c *Config) any // *string, *Lines or *Tags
+	ptr              func(c *Config) any // *string, *int, *bool, *Lines or *Tags
 }
 
+// firstPublishField is where the settings only publishing uses begin.
+const firstPublishField = "meta-labels"
+
 // fields lists every setting; a test checks it against Config's env tags.
+// A setting with no flag name is read from its variable only.
 var fields = []field{
 	{"repo", "REPO", "`REPO` to publish to (the images repo), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
 		func(c *Config) any { return &c.Repo }},
@@ -40,16 +44,48 @@ var fields = []field{
 		func(c *Config) any { return &c.Output }},
 	{"dotenv-file", "DOTENV_FILE", "GitLab dotenv report to write (default: shiptag.env in CI_PROJECT_DIR)",
 		func(c *Config) any { return &c.DotenvFile }},
+	{"meta-labels", "META_LABELS", "labels recording the tagging schema: per-tag (each tag its own image), shared (one digest for all tags) or none",
+		func(c *Config) any { return &c.MetaLabels }},
+	{"add-label", "ADD_LABEL", "label as `KEY=VALUE` to add to every published image; repeatable (variable: one per line)",
+		func(c *Config) any { return &c.AddLabel }},
+	{"jobs", "JOBS", "requests in flight at once; 0 picks twice the CPUs, between 4 and 16",
+		func(c *Config) any { return &c.Jobs }},
+	{"dry-run", "DRY_RUN", "read the sources and print what would be pushed, with digests, without touching a registry",
+		func(c *Config) any { return &c.DryRun }},
+	{"docker-config", "DOCKER_CONFIG", "docker config directory with credentials (default: DOCKER_CONFIG, else ~/.docker)",
+		func(c *Config) any { return &c.DockerConfig }},
+	{"username", "USERNAME", "user to log in to the --repo registry as; the password comes from --password-stdin or SHIPTAG_PASSWORD",
+		func(c *Config) any { return &c.Username }},
+	{"", "PASSWORD", "password or token for --username (variable only: never on the command line)",
+		func(c *Config) any { return &c.Password }},
+	{"insecure-registry", "INSECURE_REGISTRY", "`HOST[:PORT]` whose TLS certificate is not verified; repeatable (variable: comma-separated)",
+		func(c *Config) any { return &c.InsecureRegistry }},
 }
 
-// Bind defines one flag per setting on fs, each writing into c. List flags
-// replace what a variable gave on their first use and append after that.
-func Bind(fs *flag.FlagSet, c *Config) {
+// Bind defines one flag per planning setting on fs (what plan and ci-env
+// use), each writing into c. List flags replace what a variable gave on
+// their first use and append after that.
+func Bind(fs *flag.FlagSet, c *Config) { bind(fs, c, false) }
+
+// BindPublish defines the planning flags and those of publishing.
+func BindPublish(fs *flag.FlagSet, c *Config) { bind(fs, c, true) }
+
+func bind(fs *flag.FlagSet, c *Config, publish bool) {
 	for _, f := range fields {
+		if f.flag == firstPublishField && !publish {
+			return
+		}
 		usage := f.usage
+		if f.flag == "" {
+			continue // set by its variable only
+		}
 		switch p := f.ptr(c).(type) {
 		case *string:
 			fs.StringVar(p, f.flag, *p, usage)
+		case *int:
+			fs.IntVar(p, f.flag, *p, usage)
+		case *bool:
+			fs.BoolVar(p, f.flag, *p, usage)
 		case *Lines:
 			fs.Var(&listFlag{list: (*[]string)(p)}, f.flag, usage)
 		case *Tags:
@@ -60,9 +96,11 @@ func Bind(fs *flag.FlagSet, c *Config) {
 
 // Flags lists the flag names of every setting, in the order help shows them.
 func Flags() []string {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.flag
+	var names []string
+	for _, f := range fields {
+		if f.flag != "" {
+			names = append(names, f.flag)
+		}
 	}
 	return names
 }
@@ -70,7 +108,7 @@ func Flags() []string {
 // Env returns the variable that sets the flag's setting, or "" if none.
 func Env(flagName string) string {
 	for _, f := range fields {
-		if f.flag == flagName {
+		if f.flag == flagName && f.flag != "" {
 			return EnvPrefix + f.env
 		}
 	}

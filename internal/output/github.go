@@ -42,6 +42,17 @@ func GitHub(getenv func(string) string, title string, d Document) (skipped []str
 	return skipped, nil
 }
 
+// CheckGitHub fails if GITHUB_OUTPUT or GITHUB_STEP_SUMMARY is set but
+// cannot be written, so that a run can stop before doing any work.
+func CheckGitHub(getenv func(string) string) error {
+	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
+		if _, err := fileVar(getenv, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fileVar reports whether the file named by variable key is set, and checks
 // that it can be appended to.
 func fileVar(getenv func(string) string, key string) (bool, error) {

@@ -38,6 +38,16 @@ func GitLab(path string, d Document) (note string, err error) {
 	return note, nil
 }
 
+// CheckGitLab fails if the dotenv report cannot be written at path, so that
+// a run can stop before doing any work. It leaves the file's content alone.
+func CheckGitLab(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return dotenvError(path, err)
+	}
+	return f.Close()
+}
+
 func dotenvError(path string, err error) error {
 	return &config.InputError{Input: config.Input("dotenv-file"), Err: fmt.Errorf("%q cannot be written: %w; "+
 		"point --dotenv-file at a writable path in the project directory", path, err)}

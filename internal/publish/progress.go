@@ -1,0 +1,123 @@
+package publish
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Progress reports the bytes sent per image: a live table redrawn in place
+// on a terminal, or a plain line at most every Interval in CI logs.
+type Progress struct {
+	w        io.Writer
+	live     bool
+	interval time.Duration
+
+	mu     sync.Mutex
+	order  []string
+	total  map[string]int64
+	sent   map[string]int64
+	lines  int // lines drawn last time (live)
+	last   time.Time
+	closed bool
+}
+
+// NewProgress reports to w; live redraws in place (for terminals).
+func NewProgress(w io.Writer, live bool, interval time.Duration) *Progress {
+	return &Progress{w: w, live: live, interval: interval, total: map[string]int64{}, sent: map[string]int64{}}
+}
+
+func (p *Progress) expect(image string, size int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.total[image]; !ok {
+		p.order = append(p.order, image)
+	}
+	p.total[image] += size
+}
+
+// count wraps l so that reading its bytes reports them under image.
+func (p *Progress) count(image string, l v1.Layer) v1.Layer {
+	if p == nil {
+		return l
+	}
+	return &countingLayer{Layer: l, add: func(n int) { p.add(image, int64(n)) }}
+}
+
+func (p *Progress) add(image string, n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent[image] += n
+	if now := time.Now(); now.Sub(p.last) >= p.interval && !p.closed {
+		p.last = now
+		p.draw()
+	}
+}
+
+// Done draws the final state once.
+func (p *Progress) Done() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed && len(p.order) > 0 {
+		p.draw()
+	}
+	p.closed = true
+}
+
+func (p *Progress) draw() {
+	var parts []string
+	for _, img := range p.order {
+		sent := min(p.sent[img], p.total[img]) // a retried blob is read again
+		label := img
+		if label == "" {
+			label = "(nameless)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s/%s", label, mb(sent), mb(p.total[img])))
+	}
+	if !p.live {
+		fmt.Fprintf(p.w, "shiptag: sent %s\n", strings.Join(parts, ", "))
+		return
+	}
+	if p.lines > 0 {
+		fmt.Fprintf(p.w, "\x1b[%dA", p.lines)
+	}
+	for _, part := range parts {
+		fmt.Fprintf(p.w, "\x1b[2K  %s\n", part)
+	}
+	p.lines = len(parts)
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// countingLayer reports the compressed bytes read from it, which is what an
+// upload sends.
+type countingLayer struct {
+	v1.Layer
+	add func(int)
+}
+
+func (c *countingLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := c.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	return &countingReader{ReadCloser: rc, add: c.add}, nil
+}
+
+type countingReader struct {
+	io.ReadCloser
+	add func(int)
+}
+
+func (r *countingReader) Read(b []byte) (int, error) {
+	n, err := r.ReadCloser.Read(b)
+	r.add(n)
+	return n, err
+}

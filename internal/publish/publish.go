@@ -1,0 +1,109 @@
+// Package publish writes images to registries in three passes, so that the
+// registry does the least work a publish can take: every distinct blob is
+// uploaded once per registry (to the first repository that needs it, after
+// an existence check), mounted into every other repository of that registry
+// that needs it, and only then are the manifests written, each tag once.
+// A second identical run finds every blob and every tag in place and
+// uploads nothing.
+package publish
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// Target is one reference to write and the artifact it points at.
+type Target struct {
+	Ref      name.Tag
+	Artifact source.Artifact
+	// Image names the image the target belongs to, for progress.
+	Image string
+}
+
+// Options tune a publish.
+type Options struct {
+	// Jobs bounds the requests in flight at once.
+	Jobs int
+	// Remote carries authentication, transport and retry settings.
+	Remote []remote.Option
+	// Progress, if set, is told the bytes of each blob as they are sent.
+	Progress *Progress
+}
+
+// Publish writes every target. It returns after the first failure; blobs
+// already sent stay (they are content-addressed and harmless), and no tag is
+// written before all blobs are in place.
+func Publish(ctx context.Context, targets []Target, o Options) error {
+	if o.Jobs < 1 {
+		o.Jobs = 1
+	}
+	pusher, err := remote.NewPusher(append([]remote.Option{remote.WithContext(ctx), remote.WithJobs(o.Jobs)}, o.Remote...)...)
+	if err != nil {
+		return err
+	}
+	blobs, err := collectBlobs(targets)
+	if err != nil {
+		return err
+	}
+	if o.Progress != nil {
+		for _, b := range blobs {
+			o.Progress.expect(b.image, b.size)
+		}
+	}
+	if err := each(ctx, o.Jobs, blobs, func(ctx context.Context, b blob) error {
+		return wrap("uploading blob", b.digest.String(), b.home.String(), pusher.Upload(ctx, b.home, o.Progress.count(b.image, b.layer)))
+	}); err != nil {
+		return err
+	}
+	var mounts []mount
+	for _, b := range blobs {
+		for _, r := range b.others {
+			mounts = append(mounts, mount{blob: b, repo: r})
+		}
+	}
+	if err := each(ctx, o.Jobs, mounts, func(ctx context.Context, m mount) error {
+		ml := &remote.MountableLayer{Layer: m.blob.layer, Reference: m.blob.home.Digest(m.blob.digest.String())}
+		return wrap("mounting blob", m.blob.digest.String(), m.repo.String(), pusher.Upload(ctx, m.repo, ml))
+	}); err != nil {
+		return err
+	}
+	return each(ctx, o.Jobs, targets, func(ctx context.Context, t Target) error {
+		return wrap("writing", t.Ref.String(), "", pusher.Push(ctx, t.Ref, t.Artifact.Taggable()))
+	})
+}
+
+type mount struct {
+	blob blob
+	repo name.Repository
+}
+
+// each runs f on every item, at most jobs at a time, and returns the first
+// error.
+func each[T any](ctx context.Context, jobs int, items []T, f func(context.Context, T) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, it := range items {
+		g.Go(func() error { return f(gctx, it) })
+	}
+	return g.Wait()
+}
+
+func wrap(what, subject, where string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if where != "" {
+		return fmt.Errorf("%s %s to %s: %w", what, subject, where, err)
+	}
+	return fmt.Errorf("%s %s: %w", what, subject, err)
+}
+
+// Digest is the digest a target's reference will point at.
+func (t Target) Digest() (v1.Hash, error) { return t.Artifact.Digest() }

@@ -1,0 +1,75 @@
+package publish
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/shiptag/shiptag/internal/labels"
+	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// Meta is the meta-information every published image gets.
+type Meta struct {
+	Mode      labels.Mode
+	Revision  string
+	SourceURL string
+	Created   *time.Time
+	User      []labels.Pair
+}
+
+// Targets makes one target per reference of the plan. sources holds the
+// opened artifact of each plan image, by index. In per-tag mode each tag gets
+// its own labelled artifact; otherwise all tags of an image share one.
+// nameOpts gives the options to parse a reference with (insecure registries).
+func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(ref string) []name.Option) ([]Target, error) {
+	var targets []Target
+	for i, img := range p.Images {
+		info := labels.Image{Name: img.Name, Revision: meta.Revision, SourceURL: meta.SourceURL, Created: meta.Created, User: meta.User}
+		var shared *source.Artifact
+		for _, r := range img.Refs {
+			ref, err := name.NewTag(r.Ref, nameOpts(r.Ref)...)
+			if err != nil {
+				return nil, fmt.Errorf("reference %q: %w", r.Ref, err)
+			}
+			if shared != nil {
+				targets = append(targets, Target{Ref: ref, Artifact: *shared, Image: img.Name})
+				continue
+			}
+			tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
+			a, err := labels.Apply(sources[i], func(created time.Time) map[string]string {
+				return labels.Set(meta.Mode, info, tag, created)
+			})
+			if err != nil {
+				return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
+			}
+			if meta.Mode != labels.PerTag {
+				shared = &a
+			}
+			targets = append(targets, Target{Ref: ref, Artifact: a, Image: img.Name})
+		}
+	}
+	return targets, nil
+}
+
+// FillDigests records each target's digest in the plan: per reference, and
+// per image the digest of its first reference.
+func FillDigests(p *plan.Plan, targets []Target) error {
+	k := 0
+	for i := range p.Images {
+		for j := range p.Images[i].Refs {
+			d, err := targets[k].Digest()
+			if err != nil {
+				return err
+			}
+			p.Images[i].Refs[j].Digest = d.String()
+			if j == 0 {
+				p.Images[i].Digest = d.String()
+			}
+			k++
+		}
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package registrytest counts what a client asks of a registry, for tests
+// and the demo: blob uploads by digest, mounts, and manifest writes. It sits
+// in front of any registry handler (go-containerregistry's in-process one,
+// or a reverse proxy to a real server).
+package registrytest
+
+import (
+	"net/http"
+	"regexp"
+	"sort"
+	"sync"
+)
+
+var (
+	uploadDone = regexp.MustCompile(`^/v2/(.+)/blobs/uploads/[^/]+$`)
+	uploadInit = regexp.MustCompile(`^/v2/(.+)/blobs/uploads/$`)
+	manifest   = regexp.MustCompile(`^/v2/(.+)/manifests/([^/]+)$`)
+)
+
+// Counter counts requests passing through Handler.
+type Counter struct {
+	mu        sync.Mutex
+	uploads   map[string]int // blob digest → completed uploads (PUT …?digest=)
+	mounts    int            // POST …/blobs/uploads/?mount=…
+	manifests int            // PUT …/manifests/…
+	requests  int
+}
+
+// NewCounter returns an empty counter.
+func NewCounter() *Counter { return &Counter{uploads: map[string]int{}} }
+
+// Handler wraps next, counting each request it forwards.
+func (c *Counter) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.Count(r)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Count records one request.
+func (c *Counter) Count(r *http.Request) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.requests++
+	p := r.URL.Path
+	switch {
+	case r.Method == http.MethodPut && uploadDone.MatchString(p) && r.URL.Query().Get("digest") != "":
+		c.uploads[r.URL.Query().Get("digest")]++
+	case r.Method == http.MethodPost && uploadInit.MatchString(p) && r.URL.Query().Get("mount") != "":
+		c.mounts++
+	case r.Method == http.MethodPut && manifest.MatchString(p):
+		c.manifests++
+	}
+}
+
+// Snapshot is what a Counter saw.
+type Snapshot struct {
+	Uploads   map[string]int
+	Mounts    int
+	Manifests int
+	Requests  int
+}
+
+// Snapshot returns the counts so far.
+func (c *Counter) Snapshot() Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := Snapshot{Uploads: map[string]int{}, Mounts: c.mounts, Manifests: c.manifests, Requests: c.requests}
+	for k, v := range c.uploads {
+		s.Uploads[k] = v
+	}
+	return s
+}
+
+// Reset forgets everything counted.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.uploads, c.mounts, c.manifests, c.requests = map[string]int{}, 0, 0, 0
+}
+
+// UploadedTwice lists the digests uploaded more than once, sorted.
+func (s Snapshot) UploadedTwice() []string {
+	var out []string
+	for d, n := range s.Uploads {
+		if n > 1 {
+			out = append(out, d)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BlobUploads is the number of completed blob uploads.
+func (s Snapshot) BlobUploads() int {
+	n := 0
+	for _, v := range s.Uploads {
+		n += v
+	}
+	return n
+}

@@ -1,0 +1,108 @@
+// Package sample makes container images whose content depends only on a
+// seed, for the demo, the tests and the benchmarks: the same seed gives the
+// same bytes and digests on every machine, so runs can be compared and
+// shared layers are truly shared.
+package sample
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// Created is the creation time of every sample image.
+var Created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// Layer returns a gzip layer holding one file of size pseudo-random
+// (incompressible) bytes drawn from seed.
+func Layer(seed uint64, size int) (v1.Layer, error) {
+	data := make([]byte, size)
+	r := rand.New(rand.NewPCG(seed, 0x5e1f))
+	for i := 0; i+8 <= size; i += 8 {
+		v := r.Uint64()
+		for k := 0; k < 8; k++ {
+			data[i+k] = byte(v >> (8 * k))
+		}
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	hdr := &tar.Header{Name: fmt.Sprintf("layer-%d.bin", seed), Mode: 0o644, Size: int64(size), ModTime: Created, Format: tar.FormatPAX}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return nil, err
+	}
+	if _, err := tw.Write(data); err != nil {
+		return nil, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	tarBytes := buf.Bytes()
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(tarBytes)), nil
+	}, tarball.WithMediaType(types.OCILayer))
+}
+
+// Image returns an OCI image of layers for platform ("linux/amd64"), with a
+// fixed config.
+func Image(platform string, layers ...v1.Layer) (v1.Image, error) {
+	p, err := v1.ParsePlatform(platform)
+	if err != nil {
+		return nil, err
+	}
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	img, err = mutate.AppendLayers(img, layers...)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Created = v1.Time{Time: Created}
+	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
+	cf.Config.Labels = map[string]string{"org.example.sample": "true"}
+	return mutate.ConfigFile(img, cf)
+}
+
+// Index returns an OCI index of images, one per platform as each image's
+// config says.
+func Index(images ...v1.Image) (v1.ImageIndex, error) {
+	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	var adds []mutate.IndexAddendum
+	for _, img := range images {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			return nil, err
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
+			Platform: &v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}}})
+	}
+	return mutate.AppendManifests(idx, adds...), nil
+}
+
+// WriteLayout writes a as the only entry of a new OCI image layout in dir,
+// as `docker buildx build --output type=oci,tar=false` does.
+func WriteLayout(dir string, a source.Artifact) error {
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		return err
+	}
+	if a.Index != nil {
+		return p.AppendIndex(a.Index)
+	}
+	return p.AppendImage(a.Image)
+}

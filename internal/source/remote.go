@@ -1,0 +1,27 @@
+package source
+
+import (
+	"context"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// openRemote reads an image or index from a registry (docker://REF).
+func openRemote(ctx context.Context, ref string, o Options) (Artifact, error) {
+	r, err := name.ParseReference(ref, o.NameOptions...)
+	if err != nil {
+		return Artifact{}, err
+	}
+	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(o.Keychain)}, o.Remote...)
+	desc, err := remote.Get(r, opts...)
+	if err != nil {
+		return Artifact{}, err
+	}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		return Artifact{Index: idx}, err
+	}
+	img, err := desc.Image()
+	return Artifact{Image: img}, err
+}

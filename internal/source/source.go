@@ -1,0 +1,183 @@
+// Package source opens the already-built images that shiptag publishes. A
+// source is written with a transport prefix as skopeo users know it
+// (oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF],
+// docker-daemon:NAME[:TAG], docker://REF or a plain reference), and opens to
+// an Artifact: one image or one multi-platform index.
+package source
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Artifact is an opened source: exactly one of Image and Index is set.
+type Artifact struct {
+	Image v1.Image
+	Index v1.ImageIndex
+}
+
+// Taggable is what the registry writer pushes.
+func (a Artifact) Taggable() remote.Taggable {
+	if a.Index != nil {
+		return a.Index
+	}
+	return a.Image
+}
+
+// Digest is the digest of the artifact's manifest.
+func (a Artifact) Digest() (v1.Hash, error) {
+	if a.Index != nil {
+		return a.Index.Digest()
+	}
+	return a.Image.Digest()
+}
+
+// Transport names where a source is read from.
+type Transport string
+
+const (
+	OCI           Transport = "oci"
+	OCIArchive    Transport = "oci-archive"
+	DockerArchive Transport = "docker-archive"
+	DockerDaemon  Transport = "docker-daemon"
+	Registry      Transport = "docker"
+)
+
+// Source is a parsed source string.
+type Source struct {
+	Transport Transport
+	// Path is the directory or file (oci, oci-archive, docker-archive), the
+	// image name (docker-daemon) or the reference (docker).
+	Path string
+	// Ref picks one image inside a layout or archive; empty when there is
+	// only one.
+	Ref string
+}
+
+func (s Source) String() string {
+	out := string(s.Transport) + ":" + s.Path
+	if s.Transport == Registry {
+		out = "docker://" + s.Path
+	}
+	if s.Ref != "" {
+		out += ":" + s.Ref
+	}
+	return out
+}
+
+// Parse reads a source string. Paths may not contain ':' (as in skopeo),
+// since the part after the first ':' names an image inside.
+func Parse(s string) (Source, error) {
+	if s == "" {
+		return Source{}, fmt.Errorf("no source: write NAME=SOURCE, e.g. backend=oci:./backend")
+	}
+	if rest, ok := strings.CutPrefix(s, "docker://"); ok {
+		return Source{Transport: Registry, Path: rest}, nil
+	}
+	prefix, rest, ok := strings.Cut(s, ":")
+	switch t := Transport(prefix); {
+	case !ok:
+		return Source{Transport: Registry, Path: s}, nil
+	case t == OCI || t == OCIArchive || t == DockerArchive:
+		path, ref, _ := strings.Cut(rest, ":")
+		if path == "" {
+			return Source{}, fmt.Errorf("source %q names no path: write %s:PATH", s, t)
+		}
+		return Source{Transport: t, Path: path, Ref: ref}, nil
+	case t == DockerDaemon:
+		if rest == "" {
+			return Source{}, fmt.Errorf("source %q names no image: write docker-daemon:NAME[:TAG]", s)
+		}
+		return Source{Transport: t, Path: rest}, nil
+	case strings.ContainsAny(prefix, "./") || prefix == "localhost":
+		// host:port/repo:tag, a plain registry reference.
+		return Source{Transport: Registry, Path: s}, nil
+	}
+	return Source{}, fmt.Errorf("source %q has an unknown transport %q: use oci:, oci-archive:, docker-archive:, docker-daemon: or docker://", s, prefix)
+}
+
+// Options are what opening a source may need.
+type Options struct {
+	// Keychain authenticates reads from registries.
+	Keychain authn.Keychain
+	// Remote are extra options for registry reads (transport, retries).
+	Remote []remote.Option
+	// NameOptions parse registry references (insecure registries).
+	NameOptions []name.Option
+	// DockerHost is the Docker Engine address (DOCKER_HOST), for docker-daemon.
+	DockerHost string
+	// TempDir holds unpacked archives and daemon exports; the caller removes it.
+	TempDir string
+}
+
+// Open reads the source's manifest and config, so that a bad source fails
+// before anything is pushed. Layers are read later, when uploaded.
+func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
+	var (
+		a   Artifact
+		err error
+	)
+	switch s.Transport {
+	case OCI:
+		a, err = openLayout(s.Path, s.Ref)
+	case OCIArchive:
+		a, err = openOCIArchive(s, o.TempDir)
+	case DockerArchive:
+		a, err = openDockerArchive(s.Path, s.Ref)
+	case DockerDaemon:
+		a, err = openDaemon(ctx, s.Path, o)
+	case Registry:
+		a, err = openRemote(ctx, s.Path, o)
+	default:
+		err = fmt.Errorf("unknown transport %q", s.Transport)
+	}
+	if err != nil {
+		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
+	}
+	if err := check(a); err != nil {
+		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
+	}
+	return a, nil
+}
+
+// check reads every manifest and config of a, and the digest of every layer.
+func check(a Artifact) error {
+	if a.Image != nil {
+		if _, err := a.Image.ConfigFile(); err != nil {
+			return err
+		}
+		_, err := a.Image.Manifest()
+		return err
+	}
+	im, err := a.Index.IndexManifest()
+	if err != nil {
+		return err
+	}
+	for _, d := range im.Manifests {
+		switch {
+		case d.MediaType.IsImage():
+			img, err := a.Index.Image(d.Digest)
+			if err != nil {
+				return fmt.Errorf("platform image %s: %w", d.Digest, err)
+			}
+			if err := check(Artifact{Image: img}); err != nil {
+				return fmt.Errorf("platform image %s: %w", d.Digest, err)
+			}
+		case d.MediaType.IsIndex():
+			child, err := a.Index.ImageIndex(d.Digest)
+			if err != nil {
+				return err
+			}
+			if err := check(Artifact{Index: child}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
