@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/shiptag/shiptag/internal/auth"
@@ -154,10 +158,43 @@ func (r *registryAccess) checkPush(ctx context.Context, targets []publish.Target
 			return err
 		}
 		if err := remote.CheckPushPermission(t.Ref, r.keychain, r.transport); err != nil {
-			return fmt.Errorf("cannot push to %s (credentials: %s): %w", repo, r.credentialSource(repo.RegistryStr()), err)
+			return r.explain(repo, err)
 		}
 	}
 	return nil
+}
+
+// explain turns a failed push check into one error that says what to fix.
+func (r *registryAccess) explain(repo name.Repository, err error) error {
+	host := repo.RegistryStr()
+	var terr *transport.Error
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	switch {
+	case errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden):
+		return fmt.Errorf("cannot push to %s: the registry refused the credentials (%s) with %d %s; "+
+			"check the user, password or token and its push permission", repo, r.credentialSource(host), terr.StatusCode, http.StatusText(terr.StatusCode))
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("cannot push to %s: nothing answers at %s (connection refused); check --repo and that the registry is up", repo, host)
+	case errors.As(err, &uerr), errors.As(err, &herr):
+		return fmt.Errorf("cannot push to %s: its TLS certificate is not trusted (%v); trust its CA (system store or SSL_CERT_FILE), "+
+			"or skip verification with --insecure-registry %s", repo, firstError(err), host)
+	}
+	return fmt.Errorf("cannot push to %s (credentials: %s): %w", repo, r.credentialSource(host), err)
+}
+
+// firstError is the innermost x509 error's text, without the fallbacks
+// go-containerregistry tried after it.
+func firstError(err error) string {
+	var uerr x509.UnknownAuthorityError
+	if errors.As(err, &uerr) {
+		return uerr.Error()
+	}
+	var herr x509.HostnameError
+	if errors.As(err, &herr) {
+		return herr.Error()
+	}
+	return err.Error()
 }
 
 func (r *registryAccess) credentialSource(registry string) string {

@@ -33,7 +33,7 @@ func TestDetectGitHub(t *testing.T) {
 	}
 	common := Facts{Platform: GitHub, GitCommit: "cafe", DefaultRepo: "ghcr.io/octo/hello-world", Registry: "ghcr.io", ProjectDir: "/ws",
 		SourceURL: "https://github.com/Octo/Hello-World",
-		Looked: "GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_REF and GITHUB_HEAD_REF"}
+		Looked:    "GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_REF and GITHUB_HEAD_REF"}
 	tests := []struct {
 		name string
 		env  map[string]string

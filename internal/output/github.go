@@ -10,8 +10,9 @@ import (
 	"github.com/shiptag/shiptag/internal/config"
 )
 
-// GitHub writes the step outputs tags, refs and json (lists one entry per
-// line, as docker/metadata-action does) to GITHUB_OUTPUT, and a table to
+// GitHub writes the step outputs tags, refs, digests (once published, one
+// per reference in the order of refs) and json (lists one entry per line, as
+// docker/metadata-action does) to GITHUB_OUTPUT, and a table to
 // GITHUB_STEP_SUMMARY. A file variable that is not set is skipped and
 // reported in skipped; one that is set but cannot be written is an error.
 func GitHub(getenv func(string) string, title string, d Document) (skipped []string, err error) {
@@ -30,6 +31,9 @@ func GitHub(getenv func(string) string, title string, d Document) (skipped []str
 	} else {
 		action.SetOutput("tags", strings.Join(uniqueTags(d), "\n"))
 		action.SetOutput("refs", strings.Join(d.Refs, "\n"))
+		if digests := d.Digests(); digests != nil {
+			action.SetOutput("digests", strings.Join(digests, "\n"))
+		}
 		action.SetOutput("json", compactJSON(d))
 	}
 	if ok, err := fileVar(getenv, "GITHUB_STEP_SUMMARY"); err != nil {
@@ -71,10 +75,23 @@ func fileVar(getenv func(string) string, key string) (bool, error) {
 // summary is the markdown table of the step summary.
 func summary(title string, d Document) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n| Image | Tag | Strategy | Reference |\n|---|---|---|---|\n", title)
+	digests := d.Digests() != nil
+	fmt.Fprintf(&b, "### %s\n\n| Image | Tag | Strategy | Reference |", title)
+	if digests {
+		b.WriteString(" Digest |")
+	}
+	b.WriteString("\n|---|---|---|---|")
+	if digests {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
 	for _, img := range d.Images {
 		for _, t := range img.Tags {
-			fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` |\n", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` |", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			if digests {
+				fmt.Fprintf(&b, " `%s` |", t.Digest)
+			}
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

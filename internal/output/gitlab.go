@@ -17,12 +17,16 @@ const dotenvMaxBytes = 5 * 1024
 // Document when the lists do not fit in the report.
 const JSONFileName = "shiptag.json"
 
-// GitLab writes the dotenv report at path: SHIPTAG_REFS and SHIPTAG_TAGS,
-// comma-separated, one KEY=value per line. When they would not fit GitLab's
+// GitLab writes the dotenv report at path: SHIPTAG_REFS, SHIPTAG_TAGS and,
+// once published, SHIPTAG_DIGESTS (one per reference, in the order of
+// SHIPTAG_REFS), comma-separated, one KEY=value per line. When they would not fit GitLab's
 // limit, the Document goes to shiptag.json beside it instead, the report holds
 // only SHIPTAG_JSON_FILE, and note says so for the job log.
 func GitLab(path string, d Document) (note string, err error) {
 	report := fmt.Sprintf("SHIPTAG_REFS=%s\nSHIPTAG_TAGS=%s\n", strings.Join(d.Refs, ","), strings.Join(uniqueTags(d), ","))
+	if digests := d.Digests(); digests != nil {
+		report += "SHIPTAG_DIGESTS=" + strings.Join(digests, ",") + "\n"
+	}
 	if len(report) > dotenvMaxBytes {
 		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
 		if err := os.WriteFile(jsonPath, []byte(compactJSON(d)+"\n"), 0o644); err != nil {

@@ -50,6 +50,21 @@ func NewDocument(p plan.Plan) Document {
 	return d
 }
 
+// Digests lists the digest of every reference, in the order of Refs; nil
+// when nothing has been published (plan).
+func (d Document) Digests() []string {
+	if len(d.Images) == 0 || len(d.Images[0].Tags) == 0 || d.Images[0].Tags[0].Digest == "" {
+		return nil
+	}
+	var out []string
+	for i := range d.Images[0].Tags {
+		for _, img := range d.Images {
+			out = append(out, img.Tags[i].Digest)
+		}
+	}
+	return out
+}
+
 // WriteJSON writes d as indented JSON, for people reading stdout.
 func WriteJSON(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)

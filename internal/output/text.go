@@ -3,19 +3,38 @@ package output
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
-// WriteText writes a table of every reference, one line each, for people.
+// WriteText writes a table of every reference, one line each, for people;
+// once published, with a short digest (the JSON has it whole).
 func WriteText(w io.Writer, d Document) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "IMAGE\tTAG\tSTRATEGY\tREFERENCE")
+	digests := d.Digests() != nil
+	fmt.Fprint(tw, "IMAGE\tTAG\tSTRATEGY\tREFERENCE")
+	if digests {
+		fmt.Fprint(tw, "\tDIGEST")
+	}
+	fmt.Fprintln(tw)
 	for _, img := range d.Images {
 		for _, t := range img.Tags {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			if digests {
+				fmt.Fprintf(tw, "\t%s", shortDigest(t.Digest))
+			}
+			fmt.Fprintln(tw)
 		}
 	}
 	return tw.Flush()
+}
+
+// shortDigest is "sha256:" and the first 12 hex digits, as docker shows it.
+func shortDigest(d string) string {
+	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
+		return d[:i+13]
+	}
+	return d
 }
 
 // imageLabel shows an image's name for people: the nameless image has none.

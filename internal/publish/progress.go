@@ -26,9 +26,10 @@ type Progress struct {
 	closed bool
 }
 
-// NewProgress reports to w; live redraws in place (for terminals).
+// NewProgress reports to w; live redraws in place (for terminals). The first
+// report comes after one interval, so quick runs print only the summary.
 func NewProgress(w io.Writer, live bool, interval time.Duration) *Progress {
-	return &Progress{w: w, live: live, interval: interval, total: map[string]int64{}, sent: map[string]int64{}}
+	return &Progress{w: w, live: live, interval: interval, total: map[string]int64{}, sent: map[string]int64{}, last: time.Now()}
 }
 
 func (p *Progress) expect(image string, size int64) {
@@ -58,17 +59,27 @@ func (p *Progress) add(image string, n int64) {
 	}
 }
 
-// Done draws the final state once.
+// Done prints the summary once: what was uploaded, of what was needed.
 func (p *Progress) Done() {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.closed && len(p.order) > 0 {
-		p.draw()
+	if p.closed || len(p.order) == 0 {
+		return
 	}
 	p.closed = true
+	var sent, total int64
+	for _, img := range p.order {
+		sent += min(p.sent[img], p.total[img])
+		total += p.total[img]
+	}
+	rest := ""
+	if sent < total {
+		rest = "; the rest was already in the registry or mounted from another repository"
+	}
+	fmt.Fprintf(p.w, "shiptag: uploaded %s of the %s these images hold%s\n", mb(sent), mb(total), rest)
 }
 
 func (p *Progress) draw() {
@@ -82,7 +93,7 @@ func (p *Progress) draw() {
 		parts = append(parts, fmt.Sprintf("%s %s/%s", label, mb(sent), mb(p.total[img])))
 	}
 	if !p.live {
-		fmt.Fprintf(p.w, "shiptag: sent %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(p.w, "shiptag: uploading %s\n", strings.Join(parts, ", "))
 		return
 	}
 	if p.lines > 0 {

@@ -86,7 +86,7 @@ func untar(file, dir string) error {
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", file, err)
 		}
-		target := filepath.Join(dir, filepath.Clean("/" + h.Name))
+		target := filepath.Join(dir, filepath.Clean("/"+h.Name))
 		switch h.Typeflag {
 		case tar.TypeDir:
 			err = os.MkdirAll(target, 0o755)

@@ -1,0 +1,280 @@
+package source_test
+
+import (
+	"archive/tar"
+	"context"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/shiptag/shiptag/internal/sample"
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want source.Source
+	}{
+		{"oci:./build/backend", source.Source{Transport: source.OCI, Path: "./build/backend"}},
+		{"oci:/l:app", source.Source{Transport: source.OCI, Path: "/l", Ref: "app"}},
+		{"oci-archive:out.tar", source.Source{Transport: source.OCIArchive, Path: "out.tar"}},
+		{"docker-archive:save.tar:app:1.0", source.Source{Transport: source.DockerArchive, Path: "save.tar", Ref: "app:1.0"}},
+		{"docker-daemon:app:1.0", source.Source{Transport: source.DockerDaemon, Path: "app:1.0"}},
+		{"docker://ghcr.io/o/app:1", source.Source{Transport: source.Registry, Path: "ghcr.io/o/app:1"}},
+		{"ghcr.io/o/app:1", source.Source{Transport: source.Registry, Path: "ghcr.io/o/app:1"}},
+		{"localhost:5000/app", source.Source{Transport: source.Registry, Path: "localhost:5000/app"}},
+		{"nginx", source.Source{Transport: source.Registry, Path: "nginx"}},
+	}
+	for _, tc := range tests {
+		got, err := source.Parse(tc.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tc.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tc.in, diff)
+		}
+	}
+	for in, msg := range map[string]string{
+		"":                  "no source",
+		"oci:":              "names no path",
+		"docker-daemon:":    "names no image",
+		"containers-store:x": `unknown transport "containers-store"`,
+	} {
+		if _, err := source.Parse(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Parse(%q) error = %v, want one containing %q", in, err, msg)
+		}
+	}
+}
+
+func testImage(t *testing.T, seed uint64) v1.Image {
+	t.Helper()
+	l, err := sample.Layer(seed, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := sample.Image("linux/amd64", l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func open(t *testing.T, s string, o source.Options) (source.Artifact, error) {
+	t.Helper()
+	src, err := source.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TempDir == "" {
+		o.TempDir = t.TempDir()
+	}
+	return source.Open(context.Background(), src, o)
+}
+
+func sameDigest(t *testing.T, a source.Artifact, want v1.Hash) {
+	t.Helper()
+	got, err := a.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("digest %s, want %s", got, want)
+	}
+}
+
+func TestLayouts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	one, two := testImage(t, 1), testImage(t, 2)
+	d1, _ := one.Digest()
+	d2, _ := two.Digest()
+	single := filepath.Join(dir, "single")
+	if err := sample.WriteLayout(single, source.Artifact{Image: one}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := open(t, "oci:"+single, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDigest(t, a, d1)
+
+	multi := filepath.Join(dir, "multi")
+	p, err := layout.Write(multi, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		img v1.Image
+		ref string
+	}{{one, "one"}, {two, "two"}} {
+		if err := p.AppendImage(x.img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": x.ref})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err = open(t, "oci:"+multi+":two", source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDigest(t, a, d2)
+	if _, err := open(t, "oci:"+multi, source.Options{}); err == nil || !strings.Contains(err.Error(), `holds 2 images ("one", "two"): name one as oci:`) {
+		t.Errorf("ambiguous layout: %v", err)
+	}
+	if _, err := open(t, "oci:"+multi+":three", source.Options{}); err == nil || !strings.Contains(err.Error(), `no image named "three"`) {
+		t.Errorf("missing ref: %v", err)
+	}
+
+	// The same layout as an OCI archive.
+	archive := filepath.Join(dir, "multi.tar")
+	tarDir(t, multi, archive)
+	a, err = open(t, "oci-archive:"+archive+":one", source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDigest(t, a, d1)
+}
+
+func tarDir(t *testing.T, dir, file string) {
+	t.Helper()
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	if err := tw.AddFS(os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDockerArchive(t *testing.T) {
+	t.Parallel()
+	img := testImage(t, 3)
+	file := filepath.Join(t.TempDir(), "save.tar")
+	tag, _ := name.NewTag("app:1.0")
+	if err := tarball.WriteToFile(file, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"docker-archive:" + file, "docker-archive:" + file + ":app:1.0"} {
+		a, err := open(t, s, source.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		// docker save keeps layers, not the manifest: compare layers.
+		want, _ := img.Layers()
+		got, _ := a.Image.Layers()
+		wd, _ := want[0].DiffID()
+		gd, _ := got[0].DiffID()
+		if wd != gd {
+			t.Errorf("%s: layer diffID %s, want %s", s, gd, wd)
+		}
+	}
+}
+
+// TestDockerDaemon serves the Engine API's image export on a unix socket,
+// as the Docker Engine does, and reads an image through it.
+func TestDockerDaemon(t *testing.T) {
+	t.Parallel()
+	img := testImage(t, 4)
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "save.tar")
+	tag, _ := name.NewTag("app:1.0")
+	if err := tarball.WriteToFile(saved, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(dir, "docker.sock")
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.Method+" "+r.URL.Path)
+		if r.URL.Path != "/images/app:1.0/get" {
+			http.Error(w, `{"message":"No such image: `+r.URL.Path+`"}`, http.StatusNotFound)
+			return
+		}
+		f, _ := os.Open(saved)
+		defer f.Close()
+		io.Copy(w, f)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	o := source.Options{DockerHost: "unix://" + socket}
+	a, err := open(t, "docker-daemon:app:1.0", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Image == nil {
+		t.Fatal("no image")
+	}
+	_, err = open(t, "docker-daemon:missing", o)
+	if err == nil || !strings.Contains(err.Error(), "404 Not Found") || !strings.Contains(err.Error(), "No such image: /images/missing:latest/get") {
+		t.Errorf("missing image: %v", err)
+	}
+	if diff := cmp.Diff([]string{"GET /images/app:1.0/get", "GET /images/missing:latest/get"}, asked); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	_, err = open(t, "docker-daemon:app", source.Options{DockerHost: "unix://" + filepath.Join(dir, "none.sock")})
+	if err == nil || !strings.Contains(err.Error(), "DOCKER_HOST") {
+		t.Errorf("no engine: %v", err)
+	}
+}
+
+func TestRegistrySource(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img := testImage(t, 5)
+	idx, err := sample.Index(img, testImage(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := name.NewTag(host + "/src/app:1")
+	iref, _ := name.NewTag(host + "/src/app:multi")
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(iref, idx); err != nil {
+		t.Fatal(err)
+	}
+	o := source.Options{Keychain: authn.NewMultiKeychain()}
+	a, err := open(t, "docker://"+ref.String(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	sameDigest(t, a, d)
+	a, err = open(t, iref.String(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Index == nil {
+		t.Fatal("a multi-platform source did not open as an index")
+	}
+	di, _ := idx.Digest()
+	sameDigest(t, a, di)
+}
