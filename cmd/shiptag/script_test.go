@@ -1,10 +1,14 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/shiptag/shiptag/internal/registrytest"
 )
 
 // TestMain lets testscript run this package's main as the shiptag command,
@@ -17,24 +21,67 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar: one file per CI platform
 // situation, each comparing stdout and the output files exactly. testscript
 // gives every script a clean environment, so no variable of the machine
-// running the tests (GITHUB_ACTIONS, say) leaks in.
+// running the tests (GITHUB_ACTIONS, say) leaks in. Each script has its own
+// in-process registry (go-containerregistry's) at $REGISTRY.
 func TestScripts(t *testing.T) {
 	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/script",
 		Setup: func(env *testscript.Env) error {
-			// Local scenarios make their own repositories; git must not find
-			// one above the work directory.
-			env.Setenv("GIT_CEILING_DIRECTORIES", env.WorkDir+"/..")
-			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-			env.Setenv("GIT_AUTHOR_NAME", "shiptag test")
-			env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
-			env.Setenv("GIT_COMMITTER_NAME", "shiptag test")
-			env.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+			setGitEnv(env)
+			return startInProcessRegistry(env)
+		},
+		Cmds: harnessCommands(),
+	})
+}
+
+var (
+	realRegistry     *registrytest.Server
+	realRegistryErr  error
+	realRegistryOnce sync.Once
+)
+
+// TestIntegration runs testdata/integration/*.txtar against Debian's
+// docker-registry with TLS and basic auth, started once for all of them by
+// scripts/test-registry. $REGISTRY is its address; $REGISTRY_USER and
+// $REGISTRY_PASSWORD log in; SSL_CERT_FILE trusts its CA.
+func TestIntegration(t *testing.T) {
+	if why := registrytest.Missing(); why != "" {
+		t.Skipf("skipping the real-registry scenarios: %s", why)
+	}
+	realRegistryOnce.Do(func() {
+		script, _ := filepath.Abs("../../scripts/test-registry")
+		realRegistry, realRegistryErr = registrytest.Start(script, t.TempDir())
+	})
+	if realRegistryErr != nil {
+		t.Fatalf("starting the test registry: %v", realRegistryErr)
+	}
+	t.Cleanup(realRegistry.Stop)
+	testscript.Run(t, testscript.Params{
+		Dir: "../../testdata/integration",
+		Setup: func(env *testscript.Env) error {
+			setGitEnv(env)
+			env.Setenv("REGISTRY", realRegistry.Host)
+			env.Setenv("REGISTRY_USER", realRegistry.User)
+			env.Setenv("REGISTRY_PASSWORD", realRegistry.Password)
+			env.Setenv("SSL_CERT_FILE", realRegistry.CAFile)
+			env.Values[serverKey{}] = realRegistry
+			env.Values[markKey{}] = new(int64)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"envfile": envFile},
+		Cmds: harnessCommands(),
 	})
+}
+
+func setGitEnv(env *testscript.Env) {
+	// Local scenarios make their own repositories; git must not find one
+	// above the work directory.
+	env.Setenv("GIT_CEILING_DIRECTORIES", env.WorkDir+"/..")
+	env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	env.Setenv("GIT_AUTHOR_NAME", "shiptag test")
+	env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
+	env.Setenv("GIT_COMMITTER_NAME", "shiptag test")
+	env.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
 }
 
 // envFile sets a variable to a file's content without its final newline:

@@ -54,9 +54,9 @@ func TestParse(t *testing.T) {
 		}
 	}
 	for in, msg := range map[string]string{
-		"":                  "no source",
-		"oci:":              "names no path",
-		"docker-daemon:":    "names no image",
+		"":                   "no source",
+		"oci:":               "names no path",
+		"docker-daemon:":     "names no image",
 		"containers-store:x": `unknown transport "containers-store"`,
 	} {
 		if _, err := source.Parse(in); err == nil || !strings.Contains(err.Error(), msg) {

@@ -1,0 +1,164 @@
+package registrytest
+
+import (
+	"bufio"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Server is Debian's docker-registry running on 127.0.0.1 with TLS (a
+// self-signed CA) and htpasswd basic auth, started by scripts/test-registry.
+type Server struct {
+	Host     string // 127.0.0.1:PORT
+	CAFile   string // the CA that signed its certificate
+	User     string
+	Password string
+	logFile  string
+	cmd      *exec.Cmd
+}
+
+// Missing says why the real registry cannot run here, or "" if it can.
+func Missing() string {
+	for _, tool := range []string{"docker-registry", "htpasswd", "openssl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return tool + " is not installed (apt-get install docker-registry apache2-utils openssl; .ci/run does)"
+		}
+	}
+	return ""
+}
+
+// Start runs the registry with its files in dir, using the script at
+// scriptPath, and waits until it answers over TLS.
+func Start(scriptPath, dir string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 12)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	s := &Server{Host: fmt.Sprintf("127.0.0.1:%d", port), CAFile: filepath.Join(dir, "ca.pem"),
+		User: "shiptag", Password: hex.EncodeToString(secret), logFile: filepath.Join(dir, "registry.log")}
+	log, err := os.Create(s.logFile)
+	if err != nil {
+		return nil, err
+	}
+	s.cmd = exec.Command(scriptPath, dir, fmt.Sprint(port), s.User, s.Password)
+	s.cmd.Stdout, s.cmd.Stderr = log, log
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("starting %s: %w", scriptPath, err)
+	}
+	log.Close()
+	if err := s.waitReady(20 * time.Second); err != nil {
+		s.Stop()
+		out, _ := os.ReadFile(s.logFile)
+		return nil, fmt.Errorf("%w; its output:\n%s", err, out)
+	}
+	return s, nil
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Client returns an HTTP client that trusts the registry's CA.
+func (s *Server) Client() (*http.Client, error) {
+	pem, err := os.ReadFile(s.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no certificate in %s", s.CAFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
+}
+
+func (s *Server) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(s.CAFile); err == nil {
+			if c, err := s.Client(); err == nil {
+				if resp, err := c.Get("https://" + s.Host + "/v2/"); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusUnauthorized {
+						return nil
+					}
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the registry did not answer on %s within %s", s.Host, limit)
+}
+
+// Stop ends the registry and everything its script started.
+func (s *Server) Stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		_ = s.cmd.Wait()
+	}
+}
+
+// accessLine is one line of the registry's access log.
+var accessLine = regexp.MustCompile(`"([A-Z]+) (\S+) HTTP/[0-9.]+" ([0-9]{3}) `)
+
+// LogOffset is the current end of the access log, to count from.
+func (s *Server) LogOffset() (int64, error) {
+	st, err := os.Stat(s.logFile)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// CountSince counts the successful requests in the access log after offset
+// to repositories under prefix ("" for all), since tests share the registry.
+func (s *Server) CountSince(offset int64, prefix string) (Snapshot, error) {
+	f, err := os.Open(s.logFile)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, 0); err != nil {
+		return Snapshot{}, err
+	}
+	c := NewCounter()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		m := accessLine.FindStringSubmatch(sc.Text())
+		if m == nil || !strings.HasPrefix(m[3], "2") {
+			continue
+		}
+		u, err := url.ParseRequestURI(m[2])
+		if err != nil || !strings.HasPrefix(u.Path, "/v2/"+prefix) {
+			continue
+		}
+		c.Count(&http.Request{Method: m[1], URL: u})
+	}
+	return c.Snapshot(), sc.Err()
+}
