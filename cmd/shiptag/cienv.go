@@ -31,15 +31,8 @@ func runCIEnv(ctx context.Context, e *runEnv, args []string) error {
 		config.Bind(fs, cfg)
 		fs.BoolVar(&asEnvFile, "as-env-file", false, "print KEY=value lines instead of shell export lines")
 	}
-	fs, cfg, err := newFlagSet(ciEnvCommand(), e, bind)
+	cfg, err := parseFlagsOnly(ciEnvCommand(), e, args, bind)
 	if err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(fs, rest); err != nil {
 		return err
 	}
 	vars, err := ciEnvVars(ctx, e, *cfg)

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/registrytest"
@@ -34,14 +33,7 @@ func demoCommand() command {
 }
 
 func runDemo(ctx context.Context, e *runEnv, args []string) error {
-	fs, _, err := newFlagSet(demoCommand(), e, func(*flag.FlagSet, *config.Config) {})
-	if err == nil {
-		var rest []string
-		if rest, err = parseArgs(fs, args); err == nil {
-			err = noArgs(fs, rest)
-		}
-	}
-	if err != nil {
+	if _, err := parseFlagsOnly(demoCommand(), e, args, func(*flag.FlagSet, *config.Config) {}); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "shiptag-demo-")
@@ -94,30 +86,16 @@ func demoRegistry() (string, *registrytest.Counter, func(), error) {
 	return ln.Addr().String(), counter, func() { srv.Close() }, nil
 }
 
-// demoImages writes the backend and frontend sample layouts into dir.
+// demoImages writes the seed's backend and frontend as OCI layouts in dir.
 func demoImages(dir string) error {
-	var layers []v1.Layer
-	for i := uint64(1); i <= 7; i++ {
-		l, err := sample.Layer(i, 400_000)
-		if err != nil {
-			return err
-		}
-		layers = append(layers, l)
+	backend, frontend, err := sample.Seed(400_000)
+	if err != nil {
+		return err
 	}
-	images := map[string][]v1.Layer{
-		"backend":  {layers[0], layers[1], layers[2], layers[3], layers[4]},
-		"frontend": {layers[0], layers[1], layers[2], layers[5], layers[6]},
+	if err := sample.WriteLayout(filepath.Join(dir, "backend"), source.Artifact{Image: backend}); err != nil {
+		return err
 	}
-	for name, ls := range images {
-		img, err := sample.Image("linux/amd64", ls...)
-		if err != nil {
-			return err
-		}
-		if err := sample.WriteLayout(filepath.Join(dir, name), source.Artifact{Image: img}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sample.WriteLayout(filepath.Join(dir, "frontend"), source.Artifact{Image: frontend})
 }
 
 func shellWords(args []string) string { return strings.Join(args, " ") }

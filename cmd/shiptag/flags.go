@@ -36,6 +36,20 @@ func newFlagSet(c command, e *runEnv, bind func(fs *flag.FlagSet, cfg *config.Co
 	return &flagSet{FlagSet: fs, help: help}, &cfg, nil
 }
 
+// parseFlagsOnly parses the command line of a command that takes flags and
+// no arguments, over the settings the SHIPTAG_* variables gave.
+func parseFlagsOnly(c command, e *runEnv, args []string, bind func(*flag.FlagSet, *config.Config)) (*config.Config, error) {
+	fs, cfg, err := newFlagSet(c, e, bind)
+	if err != nil {
+		return nil, err
+	}
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, noArgs(fs, rest)
+}
+
 // parseArgs parses flags anywhere on the command line (as most CLIs allow)
 // and returns the other arguments; everything after "--" is an argument.
 func parseArgs(fs *flagSet, args []string) ([]string, error) {

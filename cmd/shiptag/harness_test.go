@@ -56,17 +56,13 @@ func sampleLayouts(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: sample-layouts DIR")
 	}
-	var ls []v1.Layer
-	for i := uint64(1); i <= 8; i++ {
-		l, err := sample.Layer(i, 50_000+int(i)*1000)
-		ts.Check(err)
-		ls = append(ls, l)
-	}
-	backend, err := sample.Image("linux/amd64", ls[0], ls[1], ls[2], ls[3], ls[4])
+	backend, frontend, err := sample.Seed(50_000)
 	ts.Check(err)
-	frontend, err := sample.Image("linux/amd64", ls[0], ls[1], ls[2], ls[5], ls[6])
+	armLayer, err := sample.Layer(8, 58_000)
 	ts.Check(err)
-	arm, err := sample.Image("linux/arm64", ls[0], ls[7])
+	shared, err := backend.Layers()
+	ts.Check(err)
+	arm, err := sample.Image("linux/arm64", shared[0], armLayer)
 	ts.Check(err)
 	multi, err := sample.Index(backend, arm)
 	ts.Check(err)

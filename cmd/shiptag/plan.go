@@ -24,15 +24,8 @@ func planCommand() command {
 }
 
 func runPlan(ctx context.Context, e *runEnv, args []string) error {
-	fs, cfg, err := newFlagSet(planCommand(), e, config.Bind)
+	cfg, err := parseFlagsOnly(planCommand(), e, args, config.Bind)
 	if err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(fs, rest); err != nil {
 		return err
 	}
 	facts, err := detect(ctx, e, *cfg)

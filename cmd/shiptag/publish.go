@@ -39,14 +39,7 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 		config.BindPublish(fs, cfg)
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the --username password from standard input")
 	}
-	fs, cfg, err := newFlagSet(publishCommand(), e, bind)
-	if err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args)
-	if err == nil {
-		err = noArgs(fs, rest)
-	}
+	cfg, err := parseFlagsOnly(publishCommand(), e, args, bind)
 	if err != nil {
 		return err
 	}

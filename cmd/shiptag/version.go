@@ -34,15 +34,7 @@ func versionCommand() command {
 }
 
 func runVersion(_ context.Context, e *runEnv, args []string) error {
-	fs, _, err := newFlagSet(versionCommand(), e, func(*flag.FlagSet, *config.Config) {})
-	if err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(fs, rest); err != nil {
+	if _, err := parseFlagsOnly(versionCommand(), e, args, func(*flag.FlagSet, *config.Config) {}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "shiptag %s\n", buildVersion())

@@ -27,19 +27,7 @@ import (
 // layers, the first three shared.
 func seedImages(t *testing.T) []source.Artifact {
 	t.Helper()
-	var layers []v1.Layer
-	for i := uint64(1); i <= 7; i++ {
-		l, err := sample.Layer(i, 20_000+int(i)*1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		layers = append(layers, l)
-	}
-	backend, err := sample.Image("linux/amd64", layers[0], layers[1], layers[2], layers[3], layers[4])
-	if err != nil {
-		t.Fatal(err)
-	}
-	frontend, err := sample.Image("linux/amd64", layers[0], layers[1], layers[2], layers[5], layers[6])
+	backend, frontend, err := sample.Seed(20_000)
 	if err != nil {
 		t.Fatal(err)
 	}

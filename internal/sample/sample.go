@@ -106,3 +106,20 @@ func WriteLayout(dir string, a source.Artifact) error {
 	}
 	return p.AppendImage(a.Image)
 }
+
+// Seed returns the benchmark seed's two images (spec example 4's backend
+// and frontend): five layers each of about layerSize bytes, the first three
+// shared, for linux/amd64. A layer's content depends on its position only.
+func Seed(layerSize int) (backend, frontend v1.Image, err error) {
+	layers := make([]v1.Layer, 7)
+	for i := range layers {
+		if layers[i], err = Layer(uint64(i+1), layerSize+i*1000); err != nil {
+			return nil, nil, err
+		}
+	}
+	if backend, err = Image("linux/amd64", layers[0], layers[1], layers[2], layers[3], layers[4]); err != nil {
+		return nil, nil, err
+	}
+	frontend, err = Image("linux/amd64", layers[0], layers[1], layers[2], layers[5], layers[6])
+	return backend, frontend, err
+}
