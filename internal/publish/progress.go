@@ -8,6 +8,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // Progress reports the bytes sent per image: a live table redrawn in place
@@ -41,9 +42,11 @@ func (p *Progress) expect(image string, size int64) {
 	p.total[image] += size
 }
 
-// count wraps l so that reading its bytes reports them under image.
+// count wraps l so that reading its bytes reports them under image. A layer
+// that can be mounted from the registry it came from stays as it is, so that
+// the push mounts it instead of downloading and sending it again.
 func (p *Progress) count(image string, l v1.Layer) v1.Layer {
-	if p == nil {
+	if _, mountable := l.(*remote.MountableLayer); p == nil || mountable {
 		return l
 	}
 	return &countingLayer{Layer: l, add: func(n int) { p.add(image, int64(n)) }}
