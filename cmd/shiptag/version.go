@@ -4,24 +4,25 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/shiptag/shiptag/internal/config"
 )
 
-// version is stamped at build time: -ldflags "-X main.version=v1.2.3".
+// releaseVersion is the version this source tree releases as. The GitHub
+// Action's image tag and the GitLab component's default version must equal
+// it (a test checks), and the release workflow refuses a git tag that does
+// not.
+const releaseVersion = "v0.1.0"
+
+// version may be stamped at build time (-ldflags "-X main.version=…"), as
+// the Dockerfile does; otherwise it is releaseVersion.
 var version = ""
 
-// buildVersion is the stamped version, else the module version of a
-// "go install …@vX" build, else "dev".
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "dev"
+	return releaseVersion
 }
 
 func versionCommand() command {

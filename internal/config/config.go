@@ -33,7 +33,7 @@ type Config struct {
 	MetaLabels             string `env:"META_LABELS" envDefault:"per-tag"`
 	AddLabel               Lines  `env:"ADD_LABEL"`
 	Jobs                   int    `env:"JOBS" envDefault:"0"`
-	DryRun                 bool   `env:"DRY_RUN"`
+	DryRun                 bool   `env:"DRY_RUN" envDefault:"false"`
 	DockerConfig           string `env:"DOCKER_CONFIG"`
 	Username               string `env:"USERNAME"`
 	Password               string `env:"PASSWORD"`

@@ -19,6 +19,23 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestEmptyVariablesAreDefaults: a GitHub Action sets every input's
+// variable, empty when the user gave nothing; that must mean the default.
+func TestEmptyVariablesAreDefaults(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{}
+	for _, f := range fields {
+		env[EnvPrefix+f.env] = ""
+	}
+	c, err := FromEnv(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Defaults(), c); diff != "" {
+		t.Errorf("empty variables differ from defaults (-want +got):\n%s", diff)
+	}
+}
+
 func TestFromEnvAndFlags(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{

@@ -1,0 +1,77 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Setting describes one user setting for the places outside the binary that
+// expose it: the GitHub Action's inputs, the GitLab component's inputs and
+// the README's table. Tests check each of them against Settings.
+type Setting struct {
+	Flag    string // "" for a variable-only setting (the password)
+	Env     string // SHIPTAG_…
+	Input   string // the Action and component input: kebab-case of the variable
+	Default string // the built-in default, as text
+	Usage   string
+	Publish bool // only publishing uses it
+}
+
+// Settings lists every setting in help order.
+func Settings() []Setting {
+	defaults := Defaults()
+	var out []Setting
+	publish := false
+	for _, f := range fields {
+		if f.flag == firstPublishField {
+			publish = true
+		}
+		out = append(out, Setting{
+			Flag:    f.flag,
+			Env:     EnvPrefix + f.env,
+			Input:   strings.ToLower(strings.ReplaceAll(f.env, "_", "-")),
+			Default: valueText(f.ptr(&defaults)),
+			Usage:   strings.ReplaceAll(f.usage, "`", ""),
+			Publish: publish,
+		})
+	}
+	return out
+}
+
+func valueText(p any) string {
+	switch v := p.(type) {
+	case *string:
+		return *v
+	case *int:
+		return fmt.Sprint(*v)
+	case *bool:
+		return fmt.Sprint(*v)
+	case *Lines:
+		return strings.Join(*v, "\n")
+	case *Tags:
+		return strings.Join(*v, "\n")
+	}
+	panic(fmt.Sprintf("config: setting of unknown type %T", p))
+}
+
+// MarkdownTable is the README's table of every setting.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| flag | variable | Action / component input | default | what it does |\n|---|---|---|---|---|\n")
+	for _, s := range Settings() {
+		flag := "—"
+		if s.Flag != "" {
+			flag = "`--" + s.Flag + "`"
+		}
+		def := ""
+		if s.Default != "" {
+			def = "`" + s.Default + "`"
+		}
+		usage := s.Usage
+		if s.Publish {
+			usage += " (publish)"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", flag, s.Env, s.Input, def, strings.ReplaceAll(usage, "|", "\\|"))
+	}
+	return b.String()
+}
