@@ -73,9 +73,9 @@ func TestExitCodes(t *testing.T) {
 // all inputs in one call per format, one output line per input.
 func TestSlugifyVectors(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "spec", "slug-vectors.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "internal", "slug", "testdata", "slug-vectors.json"))
 	if err != nil {
-		t.Fatalf("reading the spec's vectors (../shared beside the checkout): %v", err)
+		t.Fatalf("reading the slug vectors: %v", err)
 	}
 	var file struct {
 		Vectors []map[string]string `json:"vectors"`
