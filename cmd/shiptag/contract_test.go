@@ -201,6 +201,10 @@ func TestComponentContract(t *testing.T) {
 	for k, v := range job.Variables {
 		env[k] = os.Expand(v, func(name string) string { return env[name] })
 	}
+	// The job's script starts in CI_PROJECT_DIR; this process does not.
+	if p := env["SHIPTAG_DOTENV_FILE"]; p != "" && !filepath.IsAbs(p) {
+		env["SHIPTAG_DOTENV_FILE"] = filepath.Join(dir, p)
+	}
 	var environ []string
 	for k, v := range env {
 		environ = append(environ, k+"="+v)

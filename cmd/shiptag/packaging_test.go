@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -195,4 +196,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestExamplesIncludeComponent checks every `include: component:` of the
+// example pipelines against the component's spec, as GitLab would at
+// include time, and that they pin the current version.
+func TestExamplesIncludeComponent(t *testing.T) {
+	t.Parallel()
+	comp := readComponent(t, "../../templates/publish.yml")
+	paths, err := filepath.Glob("../../gitlab-ci/*.yml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no example pipelines: %v", err)
+	}
+	for _, path := range paths {
+		var pipeline struct {
+			Include []struct {
+				Component string         `yaml:"component"`
+				Inputs    map[string]any `yaml:"inputs"`
+			} `yaml:"include"`
+		}
+		data, _ := os.ReadFile(path)
+		if err := yaml.Unmarshal(data, &pipeline); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(pipeline.Include) == 0 {
+			t.Errorf("%s includes no component", path)
+		}
+		for _, inc := range pipeline.Include {
+			if want := "$CI_SERVER_FQDN/shiptag/shiptag/publish@" + releaseVersion; inc.Component != want {
+				t.Errorf("%s includes %q, want %q", path, inc.Component, want)
+			}
+			jobs := includeComponent(t, comp, inc.Inputs)
+			if len(jobs) != 1 {
+				t.Errorf("%s: the include gives %d jobs", path, len(jobs))
+			}
+		}
+	}
 }

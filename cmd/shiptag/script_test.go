@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,20 @@ import (
 // so the scenarios exercise the real binary: flags, variables, files, exit
 // codes.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"shiptag": main})
+	testscript.Main(stopRegistryAfter{m}, map[string]func(){"shiptag": main})
+}
+
+// stopRegistryAfter stops the real registry, if a test started it, once
+// every test has run: several tests share it.
+type stopRegistryAfter struct{ m *testing.M }
+
+func (s stopRegistryAfter) Run() int {
+	code := s.m.Run()
+	if realRegistry != nil {
+		realRegistry.Stop()
+		_ = os.RemoveAll(realRegistryDir)
+	}
+	return code
 }
 
 // TestScripts runs testdata/script/*.txtar: one file per CI platform
@@ -38,6 +50,7 @@ func TestScripts(t *testing.T) {
 
 var (
 	realRegistry     *registrytest.Server
+	realRegistryDir  string
 	realRegistryErr  error
 	realRegistryOnce sync.Once
 )
@@ -53,23 +66,16 @@ func TestIntegration(t *testing.T) {
 		}
 		t.Skipf("skipping the real-registry scenarios: %s", why)
 	}
-	realRegistryOnce.Do(func() {
-		script, _ := filepath.Abs("../../scripts/test-registry")
-		realRegistry, realRegistryErr = registrytest.Start(script, t.TempDir())
-	})
-	if realRegistryErr != nil {
-		t.Fatalf("starting the test registry: %v", realRegistryErr)
-	}
-	t.Cleanup(realRegistry.Stop)
+	reg := sharedRegistry(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/integration",
 		Setup: func(env *testscript.Env) error {
 			setGitEnv(env)
-			env.Setenv("REGISTRY", realRegistry.Host)
-			env.Setenv("REGISTRY_USER", realRegistry.User)
-			env.Setenv("REGISTRY_PASSWORD", realRegistry.Password)
-			env.Setenv("SSL_CERT_FILE", realRegistry.CAFile)
-			env.Values[serverKey{}] = realRegistry
+			env.Setenv("REGISTRY", reg.Host)
+			env.Setenv("REGISTRY_USER", reg.User)
+			env.Setenv("REGISTRY_PASSWORD", reg.Password)
+			env.Setenv("SSL_CERT_FILE", reg.CAFile)
+			env.Values[serverKey{}] = reg
 			env.Values[markKey{}] = new(int64)
 			return nil
 		},

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/sample"
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// requireTool finds an external tool by the variable .ci/run sets, else on
+// PATH. Without it the test skips, saying why; in CI it fails instead.
+func requireTool(t *testing.T, variable, name, install string) string {
+	t.Helper()
+	if p := os.Getenv(variable); variable != "" && p != "" {
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed (%s); CI must run this test", name, install)
+	}
+	t.Skipf("%s is not installed (%s; .ci/run does)", name, install)
+	return ""
+}
+
+// gitRepo makes a git repository in dir holding files and the seed's
+// images as OCI layouts under build/, on branch.
+func gitRepo(t *testing.T, dir, branch string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
+	backend, frontend, err := sample.Seed(20_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range map[string]source.Artifact{"backend": {Image: backend}, "frontend": {Image: frontend}} {
+		if err := sample.WriteLayout(filepath.Join(dir, "build", name), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", branch}, {"add", "-A"}, {"commit", "-q", "-m", "images"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}
+
+// TestActWorkflows runs testdata/act/repo's workflow under act, on the
+// host: a branch push, a tag push and a pull request from event files. The
+// workflow builds shiptag from this checkout, publishes to an in-process
+// registry, and a later step reads the step outputs.
+func TestActWorkflows(t *testing.T) {
+	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	src, _ := filepath.Abs("../..")
+	workflow, err := os.ReadFile(filepath.Join(src, "testdata/act/repo/.github/workflows/images.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, event, eventFile, tag string }{
+		{"branch push", "push", "", "rework-cache"},
+		{"tag push", "push", "tag-push.json", "v2-3-1-5cb8b0a4"},
+		{"pull request", "pull_request", "pull-request.json", "feature-using-cache-81644ed0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo, results := t.TempDir(), t.TempDir()
+			gitRepo(t, repo, "rework-cache", map[string]string{".github/workflows/images.yml": string(workflow)})
+			args := []string{tc.event, "-P", "ubuntu-latest=-self-hosted", "--var", "REGISTRY=" + host,
+				"--var", "SHIPTAG_SRC=" + src, "--var", "RESULTS=" + results}
+			if tc.eventFile != "" {
+				args = append(args, "-e", filepath.Join(src, "testdata/act", tc.eventFile))
+			}
+			cmd := exec.Command(act, args...)
+			cmd.Dir = repo
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("act %v: %v\n%s", args, err, out)
+			}
+			want := []string{host + "/act/system/backend:" + tc.tag, host + "/act/system/frontend:" + tc.tag}
+			if diff := cmp.Diff(want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
+				t.Errorf("refs read by the later step (-want +got):\n%s\nact's log:\n%s", diff, out)
+			}
+			if diff := cmp.Diff([]string{tc.tag}, readLines(t, filepath.Join(results, "tags.txt"))); diff != "" {
+				t.Errorf("tags (-want +got):\n%s", diff)
+			}
+			digests := readLines(t, filepath.Join(results, "digests.txt"))
+			if len(digests) != 2 || !strings.HasPrefix(digests[0], "sha256:") {
+				t.Errorf("digests read by the later step: %q", digests)
+			}
+			if row := "| backend | `" + tc.tag + "` | git-"; !strings.Contains(string(out), row) {
+				t.Errorf("act's log shows no step summary row %q:\n%s", row, out)
+			}
+		})
+	}
+}
+
+// gitlabScenario is one pipeline of spec §3 for gitlab-ci-local.
+type gitlabScenario struct {
+	name, branch string
+	tag          string // a tag pipeline for this git tag
+	inputs       string // the component's inputs, YAML, indented by six
+	want         []string
+}
+
+// TestGitLabPipelines runs spec §3's examples as GitLab pipelines with
+// gitlab-ci-local on the host: a build job's artifacts hold the images, the
+// component (included with `include: local:` and inputs) publishes them to
+// the real docker-registry with the job's registry login, and a later job
+// reads SHIPTAG_REFS from the dotenv report.
+func TestGitLabPipelines(t *testing.T) {
+	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
+	requireTool(t, "", "rsync", "apt-get install rsync")
+	if why := registrytest.Missing(); why != "" {
+		requireTool(t, "", "docker-registry", why)
+	}
+	reg := sharedRegistry(t)
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "shiptag"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("building shiptag: %v\n%s", err, out)
+	}
+	component, err := os.ReadFile("../../templates/publish.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, queue := reg.Host+"/gcl/web/core/system", reg.Host+"/gcl/web/core/queue"
+	both := "      images: |\n        backend=oci:build/backend\n        frontend=oci:build/frontend\n"
+	for _, sc := range []gitlabScenario{
+		{"1 custom tag", "main", "", both + "      tag-custom: v1.2.0\n", []string{sys + "/backend:v1.2.0", sys + "/frontend:v1.2.0"}},
+		{"2 branch", "core/feature/ADD_SETTINGS", "", both + "      tagging-strategy: tag-or-branch\n",
+			[]string{sys + "/backend:core-feature-add-settings-c3fd80df", sys + "/frontend:core-feature-add-settings-c3fd80df"}},
+		{"3 nameless on a tag", "main", "v2.3.1", "      images: =oci:build/backend\n      repo: " + queue + "\n      tagging-strategy: tag-or-branch\n",
+			[]string{queue + ":v2-3-1-5cb8b0a4"}},
+		{"4 branch and custom tags", "rework-cache", "", both + "      tagging-strategy: tag-or-branch\n      tag-custom: feature-using-cache,my-test-branch\n",
+			[]string{sys + "/backend:rework-cache", sys + "/frontend:rework-cache", sys + "/backend:feature-using-cache",
+				sys + "/frontend:feature-using-cache", sys + "/backend:my-test-branch", sys + "/frontend:my-test-branch"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			runGitLabScenario(t, gcl, bin, string(component), reg, sc)
+		})
+	}
+}
+
+func runGitLabScenario(t *testing.T, gcl, bin, component string, reg *registrytest.Server, sc gitlabScenario) {
+	repo, results := t.TempDir(), t.TempDir()
+	pipeline := "include:\n  - local: templates/publish.yml\n    inputs:\n      needs: [build]\n" + sc.inputs + `
+stages: [build, deploy]
+
+build:
+  stage: build
+  script:
+    - test -f build/backend/index.json
+  artifacts:
+    paths: [build/]
+
+deploy:
+  stage: deploy
+  needs: [shiptag]
+  script:
+    - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
+`
+	gitRepo(t, repo, sc.branch, map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": component})
+	args := []string{"--force-shell-executor", "--variable", "GITLAB_CI=true",
+		"--variable", "CI_REGISTRY=" + reg.Host, "--variable", "CI_REGISTRY_IMAGE=" + reg.Host + "/gcl/web/core/system",
+		"--variable", "CI_REGISTRY_USER=" + reg.User, "--variable", "CI_REGISTRY_PASSWORD=" + reg.Password,
+		"--variable", "SSL_CERT_FILE=" + reg.CAFile, "--variable", "RESULTS=" + results}
+	if sc.tag != "" {
+		args = append(args, "--variable", "CI_COMMIT_TAG="+sc.tag, "--variable", "CI_COMMIT_REF_NAME="+sc.tag, "--unset-variable", "CI_COMMIT_BRANCH")
+	}
+	cmd := exec.Command(gcl, args...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(sc.want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
+		t.Errorf("SHIPTAG_REFS in the downstream job (-want +got):\n%s\n%s", diff, out)
+	}
+	if !regexp.MustCompile(`shiptag +> .*` + regexp.QuoteMeta(sc.want[0]) + ` +sha256:`).Match(out) {
+		t.Errorf("the publish job's log lacks %s with a digest:\n%s", sc.want[0], out)
+	}
+}
+
+// sharedRegistry is the real registry, started by the first test that needs
+// it and stopped after all tests (stopRegistryAfter).
+func sharedRegistry(t *testing.T) *registrytest.Server {
+	t.Helper()
+	realRegistryOnce.Do(func() {
+		script, _ := filepath.Abs("../../scripts/test-registry")
+		if realRegistryDir, realRegistryErr = os.MkdirTemp("", "shiptag-registry-"); realRegistryErr == nil {
+			realRegistry, realRegistryErr = registrytest.Start(script, realRegistryDir)
+		}
+	})
+	if realRegistryErr != nil {
+		t.Fatalf("starting the test registry: %v", realRegistryErr)
+	}
+	return realRegistry
+}
