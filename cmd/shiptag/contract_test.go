@@ -255,6 +255,9 @@ func includeComponent(t *testing.T, comp component, given map[string]any) map[st
 		if len(in.Options) > 0 && !slices.Contains(in.Options, values[name].Value) {
 			t.Fatalf("input %q = %q is not among its options %v", name, values[name].Value, in.Options)
 		}
+		if in.Regex != "" && !regexp.MustCompile(in.Regex).MatchString(values[name].Value) {
+			t.Fatalf("input %q = %q does not match its regex %s", name, values[name].Value, in.Regex)
+		}
 	}
 	for name := range given {
 		if _, ok := comp.Inputs[name]; !ok {

@@ -170,6 +170,9 @@ func TestComponentInputsUsed(t *testing.T) {
 			}
 		}
 		for name, in := range comp.Inputs {
+			if in.Regex != "" && in.Default.Kind != 0 && !regexp.MustCompile(in.Regex).MatchString(in.Default.Value) {
+				t.Errorf("%s input %q: default %q does not match its regex %s", p.Name(), name, in.Default.Value, in.Regex)
+			}
 			if !used[name] {
 				t.Errorf("%s declares input %q but never uses it", p.Name(), name)
 			}
