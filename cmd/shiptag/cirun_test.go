@@ -1,9 +1,6 @@
 package main
 
 import (
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
@@ -88,9 +84,12 @@ func readLines(t *testing.T, path string) []string {
 // registry, and a later step reads the step outputs.
 func TestActWorkflows(t *testing.T) {
 	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	reg, err := registrytest.StartInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	host := reg.Host
 	src, _ := filepath.Abs("../..")
 	workflow, err := os.ReadFile(filepath.Join(src, "testdata/act/repo/.github/workflows/images.yml"))
 	if err != nil {

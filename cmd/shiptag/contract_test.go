@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"gopkg.in/yaml.v3"
 
+	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -26,8 +23,11 @@ import (
 // layouts, for running the Action and the component as their hosts would.
 func contractFixture(t *testing.T) (registryHost, layouts string) {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
+	reg, err := registrytest.StartInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
 	layouts = t.TempDir()
 	backend, frontend, err := sample.Seed(10_000)
 	if err != nil {
@@ -38,7 +38,7 @@ func contractFixture(t *testing.T) (registryHost, layouts string) {
 			t.Fatal(err)
 		}
 	}
-	return strings.TrimPrefix(srv.URL, "http://"), layouts
+	return reg.Host, layouts
 }
 
 var githubExpression = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)

@@ -4,15 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/registrytest"
@@ -41,11 +35,12 @@ func runDemo(ctx context.Context, e *runEnv, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	host, counter, stop, err := demoRegistry()
+	reg, err := registrytest.StartInProcess()
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer reg.Close()
+	host, counter := reg.Host, reg.Counter
 	if err := demoImages(dir); err != nil {
 		return err
 	}
@@ -71,19 +66,6 @@ func runDemo(ctx context.Context, e *runEnv, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "The GitLab dotenv report (shiptag.env) hands these to later jobs:\n\n%s", report)
 	return nil
-}
-
-// demoRegistry serves go-containerregistry's registry on a free loopback
-// port, counting what it receives.
-func demoRegistry() (string, *registrytest.Counter, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("starting the demo registry: %w", err)
-	}
-	counter := registrytest.NewCounter()
-	srv := &http.Server{Handler: counter.Handler(registry.New(registry.Logger(log.New(io.Discard, "", 0))))}
-	go srv.Serve(ln)
-	return ln.Addr().String(), counter, func() { srv.Close() }, nil
 }
 
 // demoImages writes the seed's backend and frontend as OCI layouts in dir.

@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -41,11 +37,13 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 }
 
 func startInProcessRegistry(env *testscript.Env) error {
-	counter := registrytest.NewCounter()
-	srv := httptest.NewServer(counter.Handler(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
-	env.Defer(srv.Close)
-	env.Setenv("REGISTRY", strings.TrimPrefix(srv.URL, "http://"))
-	env.Values[counterKey{}] = counter
+	reg, err := registrytest.StartInProcess()
+	if err != nil {
+		return err
+	}
+	env.Defer(reg.Close)
+	env.Setenv("REGISTRY", reg.Host)
+	env.Values[counterKey{}] = reg.Counter
 	return nil
 }
 

@@ -121,6 +121,7 @@ func (r *registryAccess) newTransport() http.RoundTripper {
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
+// RoundTrip lets a function serve as an http.RoundTripper.
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 // nameOptions parses references of insecure registries as insecure, which

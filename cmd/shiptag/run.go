@@ -65,7 +65,10 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 // usageError is a mistake in the command line itself.
 type usageError struct{ err error }
 
+// Error is the underlying error's text.
 func (u usageError) Error() string { return u.err.Error() }
+
+// Unwrap returns the underlying error.
 func (u usageError) Unwrap() error { return u.err }
 
 func exitCode(err error, prefix string, stderr io.Writer) int {

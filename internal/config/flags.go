@@ -132,6 +132,7 @@ type listFlag struct {
 	set  bool
 }
 
+// String shows the list as flag help shows a value.
 func (l *listFlag) String() string {
 	if l == nil || l.list == nil {
 		return ""
@@ -139,6 +140,7 @@ func (l *listFlag) String() string {
 	return strings.Join(*l.list, ",")
 }
 
+// Set adds one use of the flag, replacing the variable's list on the first.
 func (l *listFlag) Set(v string) error {
 	if !l.set {
 		*l.list, l.set = nil, true
@@ -158,7 +160,10 @@ type InputError struct {
 	Err   error
 }
 
+// Error names the setting first, then what is wrong with it.
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.Input, e.Err) }
+
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // Errorf returns an InputError for the setting with the given flag name.

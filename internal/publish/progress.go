@@ -117,6 +117,7 @@ type countingLayer struct {
 	add func(int)
 }
 
+// Compressed returns the layer's bytes, counting them as they are read.
 func (c *countingLayer) Compressed() (io.ReadCloser, error) {
 	rc, err := c.Layer.Compressed()
 	if err != nil {
@@ -130,6 +131,7 @@ type countingReader struct {
 	add func(int)
 }
 
+// Read reads and reports how much it read.
 func (r *countingReader) Read(b []byte) (int, error) {
 	n, err := r.ReadCloser.Read(b)
 	r.add(n)

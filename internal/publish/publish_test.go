@@ -2,15 +2,10 @@ package publish
 
 import (
 	"context"
-	"io"
-	"log"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -36,10 +31,12 @@ func seedImages(t *testing.T) []source.Artifact {
 
 func startRegistry(t *testing.T) (host string, counter *registrytest.Counter) {
 	t.Helper()
-	counter = registrytest.NewCounter()
-	srv := httptest.NewServer(counter.Handler(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), counter
+	reg, err := registrytest.StartInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	return reg.Host, reg.Counter
 }
 
 func seedPlan(t *testing.T, repo string, mode labels.Mode) plan.Plan {

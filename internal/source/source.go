@@ -60,6 +60,7 @@ type Source struct {
 	Ref string
 }
 
+// String writes the source back in its transport:path form.
 func (s Source) String() string {
 	out := string(s.Transport) + ":" + s.Path
 	if s.Transport == Registry {

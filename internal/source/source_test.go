@@ -4,10 +4,8 @@ import (
 	"archive/tar"
 	"context"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,13 +14,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -245,9 +243,12 @@ func TestDockerDaemon(t *testing.T) {
 
 func TestRegistrySource(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	reg, err := registrytest.StartInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	host := reg.Host
 	img := testImage(t, 5)
 	idx, err := sample.Index(img, testImage(t, 6))
 	if err != nil {
