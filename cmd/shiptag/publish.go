@@ -3,20 +3,13 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"os"
 	"runtime"
-	"time"
-
-	"github.com/sethvargo/go-githubactions"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/labels"
-	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/publish"
-	"github.com/shiptag/shiptag/internal/source"
 )
 
 func publishCommand() command {
@@ -37,77 +30,62 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	passwordStdin := false
 	bind := func(fs *flag.FlagSet, cfg *config.Config) {
 		config.BindPublish(fs, cfg)
-		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the --username password from standard input")
+		bindPasswordStdin(fs, &passwordStdin)
 	}
 	cfg, err := parseFlagsOnly(publishCommand(), e, args, bind)
 	if err != nil {
 		return err
 	}
-	job, err := preparePublish(ctx, e, cfg, passwordStdin)
+	facts, p, meta, err := preparePublish(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{p.Repo.Host})
 	if err != nil {
 		return err
 	}
 	defer job.cleanup()
-	return job.run(ctx)
-}
-
-// publishJob is a publish whose every input has been validated.
-type publishJob struct {
-	e       *runEnv
-	cfg     *config.Config
-	facts   ci.Facts
-	plan    plan.Plan
-	meta    publish.Meta
-	jobs    int
-	access  *registryAccess
-	tempDir string
-	cleanup func()
-}
-
-// preparePublish checks every input that needs no registry.
-func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config, passwordStdin bool) (*publishJob, error) {
-	facts, err := detect(ctx, e, *cfg)
+	artifacts, err := job.openSources(ctx, p.Images)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := checkOutputFormat(cfg.Output); err != nil {
-		return nil, err
+	targets, err := publish.Targets(p, artifacts, meta, job.access.nameOptions)
+	if err != nil {
+		return err
+	}
+	return job.pushAndReport(ctx, p, targets, "shiptag publish")
+}
+
+// preparePublish checks publish's own inputs: the plan, a source for every
+// image, and the meta-information settings.
+func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, plan.Plan, publish.Meta, error) {
+	facts, err := detect(ctx, e, *cfg)
+	if err == nil {
+		err = checkOutputFormat(cfg.Output)
+	}
+	if err != nil {
+		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
 	}
 	p, err := plan.New(*cfg, facts)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = requireSources(p.Images)
 	}
-	for _, img := range p.Images {
+	if err != nil {
+		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
+	}
+	meta, err := metaFor(e, cfg, facts)
+	return facts, p, meta, err
+}
+
+// requireSources refuses an image without a source (fine for plan only).
+func requireSources(images []plan.Image) error {
+	for _, img := range images {
 		if img.Source == "" {
-			return nil, config.Errorf("image", "image %q has no source: write --image %s=SOURCE, e.g. %s=oci:./build/%s",
+			return config.Errorf("image", "image %q has no source: write --image %s=SOURCE, e.g. %s=oci:./build/%s",
 				img.String(), img.Name, img.Name, img.String())
 		}
 	}
-	j := &publishJob{e: e, cfg: cfg, facts: facts, plan: p, cleanup: func() {}}
-	if j.meta, err = metaFor(e, cfg, facts); err != nil {
-		return nil, err
-	}
-	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
-		return nil, err
-	}
-	if err := checkCIOutputs(e, *cfg, facts); err != nil {
-		return nil, err
-	}
-	password, err := readPassword(e, passwordStdin, cfg.Password)
-	if err != nil {
-		return nil, err
-	}
-	access, removeConfig, err := newRegistryAccess(e, cfg, facts, p.Repo.Host, password)
-	if err != nil {
-		return nil, err
-	}
-	j.access = access
-	if j.tempDir, err = os.MkdirTemp("", "shiptag-sources-"); err != nil {
-		removeConfig()
-		return nil, err
-	}
-	j.cleanup = func() { removeConfig(); _ = os.RemoveAll(j.tempDir) }
-	return j, nil
+	return nil
 }
 
 func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error) {
@@ -136,89 +114,4 @@ func jobsFor(n int) (int, error) {
 		return min(max(2*runtime.NumCPU(), 4), 16), nil
 	}
 	return n, nil
-}
-
-func (j *publishJob) run(ctx context.Context) error {
-	artifacts, err := j.openSources(ctx)
-	if err != nil {
-		return err
-	}
-	targets, err := publish.Targets(j.plan, artifacts, j.meta, j.access.nameOptions)
-	if err != nil {
-		return err
-	}
-	if !j.cfg.DryRun {
-		if err := j.push(ctx, targets); err != nil {
-			return err
-		}
-	}
-	if err := publish.FillDigests(&j.plan, targets); err != nil {
-		return err
-	}
-	doc := output.NewDocument(j.plan)
-	title := "shiptag publish"
-	if j.cfg.DryRun {
-		title += " (dry run: nothing pushed)"
-	}
-	if err := writeCIOutputs(j.e, *j.cfg, j.facts, title, doc); err != nil {
-		return err
-	}
-	return printDocument(j.e, j.cfg.Output, doc)
-}
-
-// openSources opens every image's source. A local source that cannot be
-// read is the user's to fix (exit 2); a registry or daemon that fails is not.
-func (j *publishJob) openSources(ctx context.Context) ([]source.Artifact, error) {
-	opts := source.Options{Keychain: j.access.keychain, Remote: j.access.remoteOptions(),
-		DockerHost: j.e.getenv("DOCKER_HOST"), TempDir: j.tempDir}
-	artifacts := make([]source.Artifact, len(j.plan.Images))
-	for i, img := range j.plan.Images {
-		src, err := source.Parse(img.Source)
-		if err != nil {
-			return nil, config.Errorf("image", "%s: %v", img.String(), err)
-		}
-		opts.NameOptions = j.access.nameOptions(src.Path)
-		a, err := source.Open(ctx, src, opts)
-		if err != nil {
-			if src.Transport == source.Registry || src.Transport == source.DockerDaemon {
-				return nil, fmt.Errorf("image %s: %w", img.String(), err)
-			}
-			return nil, config.Errorf("image", "%s: %v", img.String(), err)
-		}
-		artifacts[i] = a
-	}
-	return artifacts, nil
-}
-
-// push checks the credentials of every repository, then publishes.
-func (j *publishJob) push(ctx context.Context, targets []publish.Target) error {
-	if err := j.access.checkPush(ctx, targets); err != nil {
-		return err
-	}
-	// Live redrawing on a developer's terminal; in CI logs a plain line at
-	// most every 5 s, which keeps logs short.
-	live := isTerminal(j.e.stderr) && j.facts.Platform == ci.Local
-	interval := 5 * time.Second
-	if live {
-		interval = 200 * time.Millisecond
-	}
-	progress := publish.NewProgress(j.e.stderr, live, interval)
-	if j.facts.Platform == ci.GitHub {
-		gh := githubactions.New(githubactions.WithWriter(j.e.stderr), githubactions.WithGetenv(j.e.getenv))
-		gh.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))
-		defer gh.EndGroup()
-	}
-	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress})
-	progress.Done()
-	return err
-}
-
-// isTerminal reports whether w is a terminal, for live progress.
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

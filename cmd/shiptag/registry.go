@@ -37,7 +37,7 @@ type registryAccess struct {
 // newRegistryAccess gathers the logins (the CI platform's, --username), puts
 // them in a private docker config, masks their secrets on GitHub, and sets up
 // TLS. The returned cleanup removes the private config.
-func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, repoHost, password string) (*registryAccess, func(), error) {
+func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, hosts []string, password string) (*registryAccess, func(), error) {
 	r := &registryAccess{insecure: map[string]bool{}, from: map[string]string{}}
 	for _, h := range cfg.InsecureRegistry {
 		r.insecure[h] = true
@@ -45,7 +45,7 @@ func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, repoHost, 
 	if l := facts.Login; l != nil {
 		r.add(auth.Login{Registry: l.Registry, Username: l.Username, Password: l.Password}, l.From)
 	}
-	if err := r.addUser(cfg.Username, password, repoHost); err != nil {
+	if err := r.addUser(cfg.Username, password, hosts); err != nil {
 		return nil, nil, err
 	}
 	if facts.Platform == ci.GitHub {
@@ -74,8 +74,9 @@ func (r *registryAccess) add(l auth.Login, from string) {
 	r.from[l.Registry] = from
 }
 
-// addUser adds the --username login for the --repo registry.
-func (r *registryAccess) addUser(username, password, repoHost string) error {
+// addUser adds the --username login for each registry the run writes to
+// ("" is Docker Hub).
+func (r *registryAccess) addUser(username, password string, hosts []string) error {
 	switch {
 	case username == "" && password == "":
 		return nil
@@ -84,10 +85,16 @@ func (r *registryAccess) addUser(username, password, repoHost string) error {
 	case password == "":
 		return config.Errorf("username", "no password for %q: pipe it to --password-stdin or set %sPASSWORD", username, config.EnvPrefix)
 	}
-	if repoHost == "" {
-		repoHost = name.DefaultRegistry
+	seen := map[string]bool{}
+	for _, h := range hosts {
+		if h == "" {
+			h = name.DefaultRegistry
+		}
+		if !seen[h] {
+			seen[h] = true
+			r.add(auth.Login{Registry: h, Username: username, Password: password}, "--username")
+		}
 	}
-	r.add(auth.Login{Registry: repoHost, Username: username, Password: password}, "--username")
 	return nil
 }
 

@@ -38,6 +38,8 @@ type Config struct {
 	Username               string `env:"USERNAME"`
 	Password               string `env:"PASSWORD"`
 	InsecureRegistry       Tags   `env:"INSECURE_REGISTRY"`
+	ExportTag              Lines  `env:"EXPORT_TAG"`
+	AddLabelSeparator      string `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
 }
 
 // Defaults returns the configuration with nothing set by the user.

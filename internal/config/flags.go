@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -54,26 +55,77 @@ var fields = []field{
 		func(c *Config) any { return &c.DryRun }},
 	{"docker-config", "DOCKER_CONFIG", "docker config directory with credentials (default: DOCKER_CONFIG, else ~/.docker)",
 		func(c *Config) any { return &c.DockerConfig }},
-	{"username", "USERNAME", "user to log in to the --repo registry as; the password comes from --password-stdin or SHIPTAG_PASSWORD",
+	{"username", "USERNAME", "user to log in as to the registries written to (--repo's, or those --tag names); the password comes from --password-stdin or SHIPTAG_PASSWORD",
 		func(c *Config) any { return &c.Username }},
 	{"", "PASSWORD", "password or token for --username (variable only: never on the command line)",
 		func(c *Config) any { return &c.Password }},
 	{"insecure-registry", "INSECURE_REGISTRY", "`HOST[:PORT]` whose TLS certificate is not verified; repeatable (variable: comma-separated)",
 		func(c *Config) any { return &c.InsecureRegistry }},
+	{"tag", "EXPORT_TAG", "`TEMPLATE` of a reference to export to, with %image%, %image_slug%, %image_safe_slug%, %image_content_based_tag%; repeatable (variable: one per line)",
+		func(c *Config) any { return &c.ExportTag }},
+	{"add-label-separator", "ADD_LABEL_SEPARATOR", "separator of several KEY=VALUE pairs in one --add-label value",
+		func(c *Config) any { return &c.AddLabelSeparator }},
+}
+
+// firstExportField is where the settings only export uses begin.
+const firstExportField = "tag"
+
+// exportFlags are the settings export uses: its own, and those it shares
+// ("" is the password, which has no flag).
+var exportFlags = []string{"image", "platform", "output", "dotenv-file", "add-label", "jobs", "dry-run",
+	"docker-config", "username", "", "insecure-registry", "tag", "add-label-separator"}
+
+// commandsOf lists the commands that use field i.
+func commandsOf(i int) []string {
+	var out []string
+	group := groupOf(i)
+	if group == "plan" {
+		out = append(out, "plan")
+	}
+	if group != "export" {
+		out = append(out, "publish")
+	}
+	if slices.Contains(exportFlags, fields[i].flag) {
+		out = append(out, "export")
+	}
+	return out
+}
+
+// groupOf says which block of fields index i is in.
+func groupOf(i int) string {
+	group := "plan"
+	for j := 0; j <= i; j++ {
+		switch fields[j].flag {
+		case firstPublishField:
+			group = "publish"
+		case firstExportField:
+			group = "export"
+		}
+	}
+	return group
 }
 
 // Bind defines one flag per planning setting on fs (what plan and ci-env
 // use), each writing into c. List flags replace what a variable gave on
 // their first use and append after that.
-func Bind(fs *flag.FlagSet, c *Config) { bind(fs, c, false) }
+func Bind(fs *flag.FlagSet, c *Config) {
+	bind(fs, c, func(i int) bool { return groupOf(i) == "plan" })
+}
 
-// BindPublish defines the planning flags and those of publishing.
-func BindPublish(fs *flag.FlagSet, c *Config) { bind(fs, c, true) }
+// BindPublish defines the flags of publish: planning and publishing.
+func BindPublish(fs *flag.FlagSet, c *Config) {
+	bind(fs, c, func(i int) bool { return groupOf(i) != "export" })
+}
 
-func bind(fs *flag.FlagSet, c *Config, publish bool) {
-	for _, f := range fields {
-		if f.flag == firstPublishField && !publish {
-			return
+// BindExport defines the flags of export.
+func BindExport(fs *flag.FlagSet, c *Config) {
+	bind(fs, c, func(i int) bool { return slices.Contains(exportFlags, fields[i].flag) })
+}
+
+func bind(fs *flag.FlagSet, c *Config, keep func(i int) bool) {
+	for i, f := range fields {
+		if !keep(i) {
+			continue
 		}
 		usage := f.usage
 		if f.flag == "" {

@@ -9,30 +9,26 @@ import (
 // expose it: the GitHub Action's inputs, the GitLab component's inputs and
 // the README's table. Tests check each of them against Settings.
 type Setting struct {
-	Flag    string // "" for a variable-only setting (the password)
-	Env     string // SHIPTAG_…
-	Input   string // the Action and component input: kebab-case of the variable
-	Default string // the built-in default, as text
-	Usage   string
-	Publish bool // only publishing uses it
+	Flag     string // "" for a variable-only setting (the password)
+	Env      string // SHIPTAG_…
+	Input    string // the Action and component input: kebab-case of the variable
+	Default  string // the built-in default, as text
+	Usage    string
+	Commands []string // plan, publish, export: the commands that use it
 }
 
 // Settings lists every setting in help order.
 func Settings() []Setting {
 	defaults := Defaults()
 	var out []Setting
-	publish := false
-	for _, f := range fields {
-		if f.flag == firstPublishField {
-			publish = true
-		}
+	for i, f := range fields {
 		out = append(out, Setting{
-			Flag:    f.flag,
-			Env:     EnvPrefix + f.env,
-			Input:   strings.ToLower(strings.ReplaceAll(f.env, "_", "-")),
-			Default: valueText(f.ptr(&defaults)),
-			Usage:   strings.ReplaceAll(f.usage, "`", ""),
-			Publish: publish,
+			Flag:     f.flag,
+			Env:      EnvPrefix + f.env,
+			Input:    strings.ToLower(strings.ReplaceAll(f.env, "_", "-")),
+			Default:  valueText(f.ptr(&defaults)),
+			Usage:    strings.ReplaceAll(f.usage, "`", ""),
+			Commands: commandsOf(i),
 		})
 	}
 	return out
@@ -57,7 +53,7 @@ func valueText(p any) string {
 // MarkdownTable is the README's table of every setting.
 func MarkdownTable() string {
 	var b strings.Builder
-	b.WriteString("| flag | variable | Action / component input | default | what it does |\n|---|---|---|---|---|\n")
+	b.WriteString("| flag | variable | Action / component input | default | what it does | used by |\n|---|---|---|---|---|---|\n")
 	for _, s := range Settings() {
 		flag := "—"
 		if s.Flag != "" {
@@ -65,13 +61,10 @@ func MarkdownTable() string {
 		}
 		def := ""
 		if s.Default != "" {
-			def = "`" + s.Default + "`"
+			def = "`" + strings.ReplaceAll(s.Default, "\n", "\\n") + "`"
 		}
-		usage := s.Usage
-		if s.Publish {
-			usage += " (publish)"
-		}
-		fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", flag, s.Env, s.Input, def, strings.ReplaceAll(usage, "|", "\\|"))
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s | %s |\n", flag, s.Env, s.Input, def,
+			strings.ReplaceAll(s.Usage, "|", "\\|"), strings.Join(s.Commands, ", "))
 	}
 	return b.String()
 }

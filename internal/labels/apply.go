@@ -13,8 +13,14 @@ import (
 	"github.com/shiptag/shiptag/internal/source"
 )
 
-// Labeler returns the labels for an image created at the given time.
-type Labeler func(created time.Time) map[string]string
+// Editor changes an image's config labels in place; created is the image's
+// creation time, which some labels record.
+type Editor func(labels map[string]string, created time.Time)
+
+// Merge is an Editor that sets the labels set returns.
+func Merge(set func(created time.Time) map[string]string) Editor {
+	return func(l map[string]string, created time.Time) { maps.Copy(l, set(created)) }
+}
 
 // Docker's buildx writes attestations as index entries that point at the
 // image they describe by digest; relabelling changes that digest.
@@ -23,53 +29,58 @@ const (
 	refDigestAnnotation = "vnd.docker.reference.digest"
 )
 
-// Apply returns a with labels set in every image config. An index stays an
-// index: every platform image is relabelled, platforms and annotations are
-// kept, and attestations are re-pointed at the relabelled images. With no
-// labels to set, a is returned unchanged, digest and all.
-func Apply(a source.Artifact, labeler Labeler) (source.Artifact, error) {
-	if len(labeler(time.Time{})) == 0 {
-		return a, nil
-	}
+// Apply returns a with every image config's labels edited. An index stays
+// an index: every platform image is relabelled, platforms and annotations
+// are kept, and attestations are re-pointed at the relabelled images. What
+// the edit leaves unchanged is returned as it was, digest and all.
+func Apply(a source.Artifact, edit Editor) (source.Artifact, error) {
 	if a.Image != nil {
-		img, err := relabel(a.Image, labeler)
+		img, _, err := relabel(a.Image, edit)
 		return source.Artifact{Image: img}, err
 	}
-	idx, err := relabelIndex(a.Index, labeler)
+	idx, err := relabelIndex(a.Index, edit)
 	return source.Artifact{Index: idx}, err
 }
 
-func relabel(img v1.Image, labeler Labeler) (v1.Image, error) {
+// relabel edits img's labels and reports whether anything changed.
+func relabel(img v1.Image, edit Editor) (v1.Image, bool, error) {
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	cfg := *cf.Config.DeepCopy()
 	if cfg.Labels == nil {
 		cfg.Labels = map[string]string{}
 	}
-	maps.Copy(cfg.Labels, labeler(cf.Created.Time))
-	return mutate.Config(img, cfg)
+	edit(cfg.Labels, cf.Created.Time)
+	if maps.Equal(cfg.Labels, cf.Config.Labels) || len(cfg.Labels) == 0 && len(cf.Config.Labels) == 0 {
+		return img, false, nil
+	}
+	out, err := mutate.Config(img, cfg)
+	return out, true, err
 }
 
-func relabelIndex(idx v1.ImageIndex, labeler Labeler) (v1.ImageIndex, error) {
+func relabelIndex(idx v1.ImageIndex, edit Editor) (v1.ImageIndex, error) {
 	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil, err
 	}
-	moved := map[string]string{} // old image digest → new
+	moved := map[string]string{} // old image digest → new, for what changed
 	adds := make([]mutate.IndexAddendum, len(im.Manifests))
 	for pass := 0; pass < 2; pass++ { // images first, then what refers to them
 		for i, d := range im.Manifests {
 			if (d.Annotations[refTypeAnnotation] != "") != (pass == 1) {
 				continue
 			}
-			add, err := relabelChild(idx, d, labeler, moved)
+			add, err := relabelChild(idx, d, edit, moved)
 			if err != nil {
 				return nil, fmt.Errorf("platform %s: %w", platformName(d), err)
 			}
 			adds[i] = add
 		}
+	}
+	if len(moved) == 0 && !childIndexChanged(im, adds) {
+		return idx, nil
 	}
 	mt := im.MediaType
 	if mt == "" { // the OCI spec makes it optional; registries want one
@@ -85,13 +96,13 @@ func relabelIndex(idx v1.ImageIndex, labeler Labeler) (v1.ImageIndex, error) {
 // relabelChild relabels one index entry, keeping its descriptor's platform
 // and annotations. Attestations keep their content; their pointer follows
 // the image it describes.
-func relabelChild(idx v1.ImageIndex, d v1.Descriptor, labeler Labeler, moved map[string]string) (mutate.IndexAddendum, error) {
+func relabelChild(idx v1.ImageIndex, d v1.Descriptor, edit Editor, moved map[string]string) (mutate.IndexAddendum, error) {
 	desc := v1.Descriptor{MediaType: d.MediaType, Platform: d.Platform, Annotations: maps.Clone(d.Annotations)}
 	switch {
 	case d.MediaType.IsIndex():
 		child, err := idx.ImageIndex(d.Digest)
 		if err == nil {
-			child, err = relabelIndex(child, labeler)
+			child, err = relabelIndex(child, edit)
 		}
 		return mutate.IndexAddendum{Add: child, Descriptor: desc}, err
 	case !d.MediaType.IsImage():
@@ -107,9 +118,9 @@ func relabelChild(idx v1.ImageIndex, d v1.Descriptor, labeler Labeler, moved map
 		}
 		return mutate.IndexAddendum{Add: img, Descriptor: desc}, nil
 	}
-	out, err := relabel(img, labeler)
-	if err != nil {
-		return mutate.IndexAddendum{}, err
+	out, changed, err := relabel(img, edit)
+	if err != nil || !changed {
+		return mutate.IndexAddendum{Add: out, Descriptor: desc}, err
 	}
 	h, err := out.Digest()
 	if err != nil {
@@ -117,6 +128,19 @@ func relabelChild(idx v1.ImageIndex, d v1.Descriptor, labeler Labeler, moved map
 	}
 	moved[d.Digest.String()] = h.String()
 	return mutate.IndexAddendum{Add: out, Descriptor: desc}, nil
+}
+
+// childIndexChanged reports whether a nested index came back as a new one.
+func childIndexChanged(im *v1.IndexManifest, adds []mutate.IndexAddendum) bool {
+	for i, d := range im.Manifests {
+		if !d.MediaType.IsIndex() {
+			continue
+		}
+		if h, err := adds[i].Add.Digest(); err != nil || h != d.Digest {
+			return true
+		}
+	}
+	return false
 }
 
 func platformName(d v1.Descriptor) string {

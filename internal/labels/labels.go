@@ -109,3 +109,14 @@ func SourceDateEpoch(v string) (*time.Time, error) {
 	t := time.Unix(secs, 0).UTC()
 	return &t, nil
 }
+
+// Clean removes the meta-information labels (every key starting with
+// "werf"), so that nothing that reads them, cleanup above all, ever takes an
+// exported image for one of its own.
+func Clean(l map[string]string) {
+	for k := range l {
+		if strings.HasPrefix(k, "werf") {
+			delete(l, k)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/shiptag/shiptag/internal/ci"
+	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/output"
+	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/publish"
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// pushJob is the registry side that publish and export share, once their
+// own inputs are valid: logins, sources, the push, and the outputs.
+type pushJob struct {
+	e       *runEnv
+	cfg     *config.Config
+	facts   ci.Facts
+	jobs    int
+	access  *registryAccess
+	tempDir string
+	cleanup func()
+}
+
+func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
+	fs.BoolVar(p, "password-stdin", false, "read the --username password from standard input")
+}
+
+// newPushJob checks the remaining inputs that need no registry (jobs,
+// output files, the password) and prepares the logins; --username logs in
+// to every registry in hosts.
+func newPushJob(e *runEnv, cfg *config.Config, facts ci.Facts, passwordStdin bool, hosts []string) (*pushJob, error) {
+	j := &pushJob{e: e, cfg: cfg, facts: facts, cleanup: func() {}}
+	var err error
+	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
+		return nil, err
+	}
+	if err := checkCIOutputs(e, *cfg, facts); err != nil {
+		return nil, err
+	}
+	password, err := readPassword(e, passwordStdin, cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	access, removeConfig, err := newRegistryAccess(e, cfg, facts, hosts, password)
+	if err != nil {
+		return nil, err
+	}
+	j.access = access
+	if j.tempDir, err = os.MkdirTemp("", "shiptag-sources-"); err != nil {
+		removeConfig()
+		return nil, err
+	}
+	j.cleanup = func() { removeConfig(); _ = os.RemoveAll(j.tempDir) }
+	return j, nil
+}
+
+// openSources opens every image's source. A local source that cannot be
+// read is the user's to fix (exit 2); a registry or daemon that fails is not.
+func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]source.Artifact, error) {
+	opts := source.Options{Keychain: j.access.keychain, Remote: j.access.remoteOptions(),
+		DockerHost: j.e.getenv("DOCKER_HOST"), TempDir: j.tempDir}
+	artifacts := make([]source.Artifact, len(images))
+	for i, img := range images {
+		src, err := source.Parse(img.Source)
+		if err != nil {
+			return nil, config.Errorf("image", "%s: %v", img.String(), err)
+		}
+		opts.NameOptions = j.access.nameOptions(src.Path)
+		a, err := source.Open(ctx, src, opts)
+		if err != nil {
+			if src.Transport == source.Registry || src.Transport == source.DockerDaemon {
+				return nil, fmt.Errorf("image %s: %w", img.String(), err)
+			}
+			return nil, config.Errorf("image", "%s: %v", img.String(), err)
+		}
+		artifacts[i] = a
+	}
+	return artifacts, nil
+}
+
+// pushAndReport pushes the targets (unless --dry-run), then writes the
+// outputs and prints the result with digests.
+func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publish.Target, title string) error {
+	if !j.cfg.DryRun {
+		if err := j.push(ctx, targets); err != nil {
+			return err
+		}
+	}
+	if err := publish.FillDigests(&p, targets); err != nil {
+		return err
+	}
+	doc := output.NewDocument(p)
+	if j.cfg.DryRun {
+		title += " (dry run: nothing pushed)"
+	}
+	if err := writeCIOutputs(j.e, *j.cfg, j.facts, title, doc); err != nil {
+		return err
+	}
+	return printDocument(j.e, j.cfg.Output, doc)
+}
+
+// push checks the credentials of every repository, then publishes.
+func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
+	if err := j.access.checkPush(ctx, targets); err != nil {
+		return err
+	}
+	// Live redrawing on a developer's terminal; in CI logs a plain line at
+	// most every 5 s, which keeps logs short.
+	live := isTerminal(j.e.stderr) && j.facts.Platform == ci.Local
+	interval := 5 * time.Second
+	if live {
+		interval = 200 * time.Millisecond
+	}
+	progress := publish.NewProgress(j.e.stderr, live, interval)
+	if j.facts.Platform == ci.GitHub {
+		gh := githubactions.New(githubactions.WithWriter(j.e.stderr), githubactions.WithGetenv(j.e.getenv))
+		gh.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))
+		defer gh.EndGroup()
+	}
+	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress})
+	progress.Done()
+	return err
+}
+
+// isTerminal reports whether w is a terminal, for live progress.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
