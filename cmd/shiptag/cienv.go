@@ -51,7 +51,7 @@ func runCIEnv(ctx context.Context, e *runEnv, args []string) error {
 
 // ciEnvVars lists the derived settings as (name without prefix, value).
 func ciEnvVars(ctx context.Context, e *runEnv, cfg config.Config) ([][2]string, error) {
-	facts, err := detect(ctx, e, cfg)
+	facts, err := detect(ctx, e, cfg, true)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg)
+	facts, err := detect(ctx, e, *cfg, false)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}

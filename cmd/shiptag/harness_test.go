@@ -239,7 +239,7 @@ func faultProxy(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	maxFaults, err := strconv.Atoi(args[2])
 	ts.Check(err)
-	p, err := registrytest.StartFaultProxy(ts.Value(serverKey{}).(*registrytest.Server), rate, seed, maxFaults)
+	p, err := registrytest.StartProxy(ts.Value(serverKey{}).(*registrytest.Server), registrytest.Faults{Rate: rate, Seed: seed, Max: maxFaults})
 	ts.Check(err)
 	ts.Defer(func() { ts.Logf("fault proxy injected %s", p.Faults()) })
 	ts.Defer(p.Close)

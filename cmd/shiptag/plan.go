@@ -28,7 +28,7 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg)
+	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch")
 	if err != nil {
 		return err
 	}
@@ -46,13 +46,19 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	return printDocument(e, cfg.Output, doc)
 }
 
-// detect reads the CI facts for the configured platform.
-func detect(ctx context.Context, e *runEnv, cfg config.Config) (ci.Facts, error) {
+// detect reads the CI facts for the configured platform. Locally, git is
+// asked only when needGit says a rule uses its facts: running git is most of
+// a local plan's time.
+func detect(ctx context.Context, e *runEnv, cfg config.Config, needGit bool) (ci.Facts, error) {
 	platform, err := ci.ParsePlatform(cfg.Platform)
 	if err != nil {
 		return ci.Facts{}, &config.InputError{Input: config.Input("platform"), Err: err}
 	}
-	facts, err := ci.Detect(ctx, platform, e.getenv, ci.ExecGit(".", e.environ))
+	var git ci.Git
+	if needGit {
+		git = ci.ExecGit(".", e.environ)
+	}
+	facts, err := ci.Detect(ctx, platform, e.getenv, git)
 	if err != nil {
 		return ci.Facts{}, &config.InputError{Input: "GITHUB_EVENT_PATH", Err: err}
 	}

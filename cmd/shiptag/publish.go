@@ -59,7 +59,8 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 // preparePublish checks publish's own inputs: the plan, a source for every
 // image, and the meta-information settings.
 func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, plan.Plan, publish.Meta, error) {
-	facts, err := detect(ctx, e, *cfg)
+	// git gives the tag or branch, and the commit the labels record.
+	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || cfg.MetaLabels != "none")
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}

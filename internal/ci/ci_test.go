@@ -140,8 +140,8 @@ func fakeGit(answers map[string]string) Git {
 func TestDetectLocal(t *testing.T) {
 	t.Parallel()
 	const looked = "git describe --exact-match --tags and git rev-parse --abbrev-ref HEAD in the working directory"
-	with := func(kv ...string) map[string]string {
-		m := map[string]string{"rev-parse --verify HEAD": "c0ffee"}
+	with := func(branch string, kv ...string) map[string]string {
+		m := map[string]string{"rev-parse HEAD --abbrev-ref HEAD": "c0ffee\n" + branch}
 		for i := 0; i < len(kv); i += 2 {
 			m[kv[i]] = kv[i+1]
 		}
@@ -152,11 +152,11 @@ func TestDetectLocal(t *testing.T) {
 		git  Git
 		want Facts
 	}{
-		{"branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "main")),
+		{"branch", fakeGit(with("main")),
 			Facts{Platform: Local, GitBranch: "main", GitCommit: "c0ffee", Looked: looked}},
-		{"tagged commit on a branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "main", "describe --exact-match --tags HEAD", "v1.0.0")),
+		{"tagged commit on a branch", fakeGit(with("main", "describe --exact-match --tags HEAD", "v1.0.0")),
 			Facts{Platform: Local, GitTag: "v1.0.0", GitBranch: "main", GitCommit: "c0ffee", Looked: looked}},
-		{"detached HEAD has no branch", fakeGit(with("rev-parse --abbrev-ref HEAD", "HEAD")),
+		{"detached HEAD has no branch", fakeGit(with("HEAD")),
 			Facts{Platform: Local, GitCommit: "c0ffee", Looked: looked}},
 		{"not a repository", fakeGit(nil),
 			Facts{Platform: Local, Looked: looked + " (git rev-parse HEAD failed: exit status 128)"}},

@@ -17,8 +17,11 @@ func localFacts(ctx context.Context, git Git) Facts {
 		f.Looked = "nothing: no git command was given"
 		return f
 	}
-	commit, err := git(ctx, "rev-parse", "--verify", "HEAD")
-	if err != nil {
+	// One process for the commit and the branch: git is the slow part of a
+	// local plan.
+	out, err := git(ctx, "rev-parse", "HEAD", "--abbrev-ref", "HEAD")
+	commit, branch, _ := strings.Cut(out, "\n")
+	if err != nil || commit == "" {
 		f.Looked += fmt.Sprintf(" (git rev-parse HEAD failed: %v)", err)
 		return f
 	}
@@ -27,7 +30,7 @@ func localFacts(ctx context.Context, git Git) Facts {
 		f.GitTag = tag
 	}
 	// On a detached HEAD, git names the branch "HEAD": there is none.
-	if branch, err := git(ctx, "rev-parse", "--abbrev-ref", "HEAD"); err == nil && branch != "HEAD" {
+	if branch != "HEAD" {
 		f.GitBranch = branch
 	}
 	return f

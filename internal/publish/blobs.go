@@ -31,7 +31,7 @@ func collectBlobs(targets []Target) ([]blob, error) {
 	var blobs []blob
 	for _, t := range targets {
 		repo := t.Ref.Context()
-		layers, err := artifactBlobs(t.Artifact)
+		layers, err := ArtifactBlobs(t.Artifact)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", t.Ref, err)
 		}
@@ -68,9 +68,9 @@ func contains(repos []name.Repository, r name.Repository) bool {
 	return false
 }
 
-// artifactBlobs lists the distributable layers and the configs of every
-// image in a, child images of an index included.
-func artifactBlobs(a source.Artifact) ([]v1.Layer, error) {
+// ArtifactBlobs lists the distributable layers and the configs of every
+// image in a, child images of an index included: what publishing must send.
+func ArtifactBlobs(a source.Artifact) ([]v1.Layer, error) {
 	if a.Image != nil {
 		return imageBlobs(a.Image)
 	}
@@ -92,7 +92,7 @@ func artifactBlobs(a source.Artifact) ([]v1.Layer, error) {
 		if err != nil {
 			return nil, err
 		}
-		ls, err := artifactBlobs(child)
+		ls, err := ArtifactBlobs(child)
 		if err != nil {
 			return nil, err
 		}

@@ -5,9 +5,11 @@
 package registrytest
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -24,10 +26,37 @@ type Counter struct {
 	mounts    int            // POST …/blobs/uploads/?mount=…
 	manifests int            // PUT …/manifests/…
 	requests  int
+	kinds     map[string]int // Kind → requests
+	bytes     int64          // blob bytes received in uploads (PATCH and PUT bodies)
 }
 
 // NewCounter returns an empty counter.
-func NewCounter() *Counter { return &Counter{uploads: map[string]int{}} }
+func NewCounter() *Counter { return &Counter{uploads: map[string]int{}, kinds: map[string]int{}} }
+
+// Kind names what a registry request does, for request counts by kind.
+func Kind(r *http.Request) string {
+	p := r.URL.Path
+	switch {
+	case p == "/v2/" || p == "/v2":
+		return "ping"
+	case strings.Contains(p, "/manifests/"):
+		return "manifest " + r.Method
+	case uploadInit.MatchString(p) && r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":
+		return "blob mount"
+	case uploadInit.MatchString(p) || uploadDone.MatchString(p):
+		return "upload " + r.Method
+	case strings.Contains(p, "/blobs/"):
+		return "blob " + r.Method
+	}
+	return "other"
+}
+
+// AddBytes records blob bytes the registry received in an upload.
+func (c *Counter) AddBytes(n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bytes += n
+}
 
 // Handler wraps next, counting each request it forwards.
 func (c *Counter) Handler(next http.Handler) http.Handler {
@@ -42,6 +71,7 @@ func (c *Counter) Count(r *http.Request) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.requests++
+	c.kinds[Kind(r)]++
 	p := r.URL.Path
 	switch {
 	case r.Method == http.MethodPut && uploadDone.MatchString(p) && r.URL.Query().Get("digest") != "":
@@ -59,16 +89,16 @@ type Snapshot struct {
 	Mounts    int
 	Manifests int
 	Requests  int
+	Kinds     map[string]int
+	Bytes     int64 // blob bytes received in uploads
 }
 
 // Snapshot returns the counts so far.
 func (c *Counter) Snapshot() Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := Snapshot{Uploads: map[string]int{}, Mounts: c.mounts, Manifests: c.manifests, Requests: c.requests}
-	for k, v := range c.uploads {
-		s.Uploads[k] = v
-	}
+	s := Snapshot{Uploads: maps.Clone(c.uploads), Mounts: c.mounts, Manifests: c.manifests, Requests: c.requests,
+		Kinds: maps.Clone(c.kinds), Bytes: c.bytes}
 	return s
 }
 
@@ -77,6 +107,7 @@ func (c *Counter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.uploads, c.mounts, c.manifests, c.requests = map[string]int{}, 0, 0, 0
+	c.kinds, c.bytes = map[string]int{}, 0
 }
 
 // UploadedTwice lists the digests uploaded more than once, sorted.

@@ -3,6 +3,7 @@ package registrytest
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -13,13 +14,15 @@ import (
 	"sync"
 )
 
-// FaultProxy stands between a client and a registry on loopback and fails
-// a share of blob and manifest requests, before they reach the registry: an
-// HTTP 500, an HTTP 429, or a connection closed without an answer. The
-// choice is drawn from a fixed seed and stops after a bounded number of
-// faults, so a run cannot fail forever.
-type FaultProxy struct {
-	Host string
+// Proxy stands between a client and the real registry on loopback. It
+// counts every request by kind and the bytes the registry receives (the
+// access log cannot show request sizes), and can fail a share of blob and
+// manifest requests before they reach the registry: an HTTP 500, an HTTP
+// 429, or a connection closed without an answer. Faults are drawn from a
+// fixed seed and stop after a bounded number, so a run cannot fail forever.
+type Proxy struct {
+	Host    string
+	Counter *Counter
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -29,9 +32,16 @@ type FaultProxy struct {
 	srv    *http.Server
 }
 
-// StartFaultProxy serves TLS with the registry's own certificate (from the
+// Faults says how a Proxy fails requests; the zero value fails none.
+type Faults struct {
+	Rate float64 // share of blob and manifest requests to fail
+	Seed uint64
+	Max  int // faults at most
+}
+
+// StartProxy serves TLS with the registry's own certificate (from the
 // Server's directory, so clients trust it the same way) and forwards to s.
-func StartFaultProxy(s *Server, rate float64, seed uint64, maxFaults int) (*FaultProxy, error) {
+func StartProxy(s *Server, f Faults) (*Proxy, error) {
 	dir := filepath.Dir(s.CAFile)
 	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key"))
 	if err != nil {
@@ -48,14 +58,19 @@ func StartFaultProxy(s *Server, rate float64, seed uint64, maxFaults int) (*Faul
 	if err != nil {
 		return nil, err
 	}
-	p := &FaultProxy{Host: ln.Addr().String(), rng: rand.New(rand.NewPCG(seed, seed^0xfa17)), rate: rate, left: maxFaults, faults: map[string]int{}}
+	p := &Proxy{Host: ln.Addr().String(), Counter: NewCounter(), rng: rand.New(rand.NewPCG(f.Seed, f.Seed^0xfa17)),
+		rate: f.Rate, left: f.Max, faults: map[string]int{}}
 	p.srv = &http.Server{Handler: p.handler(rp)}
 	go p.srv.Serve(ln)
 	return p, nil
 }
 
-func (p *FaultProxy) handler(next http.Handler) http.Handler {
+func (p *Proxy) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.Counter.Count(r)
+		if k := Kind(r); r.Body != nil && (k == "upload PATCH" || k == "upload PUT") {
+			r.Body = &countingBody{ReadCloser: r.Body, add: p.Counter.AddBytes}
+		}
 		switch p.draw(r) {
 		case "500":
 			http.Error(w, `{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}`, http.StatusInternalServerError)
@@ -77,7 +92,7 @@ func (p *FaultProxy) handler(next http.Handler) http.Handler {
 }
 
 // draw decides the fate of one request: "" to forward it.
-func (p *FaultProxy) draw(r *http.Request) string {
+func (p *Proxy) draw(r *http.Request) string {
 	if !strings.Contains(r.URL.Path, "/blobs/") && !strings.Contains(r.URL.Path, "/manifests/") {
 		return ""
 	}
@@ -93,11 +108,24 @@ func (p *FaultProxy) draw(r *http.Request) string {
 }
 
 // Faults says how many faults of each kind were injected.
-func (p *FaultProxy) Faults() string {
+func (p *Proxy) Faults() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return fmt.Sprintf("500: %d, 429: %d, reset: %d", p.faults["500"], p.faults["429"], p.faults["reset"])
 }
 
 // Close stops the proxy.
-func (p *FaultProxy) Close() { _ = p.srv.Close() }
+func (p *Proxy) Close() { _ = p.srv.Close() }
+
+// countingBody reports the bytes read from a request body.
+type countingBody struct {
+	io.ReadCloser
+	add func(int64)
+}
+
+// Read reads and reports how much it read.
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.add(int64(n))
+	return n, err
+}

@@ -53,6 +53,9 @@ func Start(scriptPath, dir string) (*Server, error) {
 	}
 	s := &Server{Host: fmt.Sprintf("127.0.0.1:%d", port), CAFile: filepath.Join(dir, "ca.pem"),
 		User: "shiptag", Password: hex.EncodeToString(secret), logFile: filepath.Join(dir, "registry.log")}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	log, err := os.Create(s.logFile)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func writeReport(o options, results []result, im *images, planMS float64, machine string) error {
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(results, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(o.out, "latest.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	md := markdown(o, results, planMS, machine)
+	fmt.Print(md)
+	return os.WriteFile(filepath.Join(o.out, "latest.md"), []byte(md), 0o644)
+}
+
+func markdown(o options, results []result, planMS float64, machine string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Machine: %s. Layers of %.0f MB (seed images ~%.0f MB each), %d runs per scenario and tool, medians. "+
+		"Every tool talks to Debian's docker-registry (TLS, basic auth) through a counting proxy on loopback.\n\n",
+		machine, o.layerMB, 5*o.layerMB, o.runs)
+	b.WriteString("| scenario | tool | wall s | shiptag ÷ tool | MB uploaded | ÷ limit | requests | shiptag ÷ tool | blob uploads | mounts | manifest PUTs |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, sc := range scenarios() {
+		ship := find(results, sc.name, "shiptag")
+		for _, r := range results {
+			if r.Scenario != sc.name {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.2f | %s | %.1f | %s | %d | %s | %d | %d | %d |\n", r.Scenario, r.Tool, r.WallMedian,
+				ratio(ship.WallMedian, r.WallMedian), float64(r.Bytes)/1e6, limitRatio(r.Bytes, r.LimitBytes), r.Requests,
+				ratio(float64(ship.Requests), float64(r.Requests)), r.Kinds["upload PUT"], r.Kinds["blob mount"], r.Kinds["manifest PUT"])
+		}
+		fmt.Fprintf(&b, "| %s | *limit* | | | %.1f | 1.00 | | | | | %d |\n", sc.name, float64(ship.LimitBytes)/1e6, ship.LimitManifests)
+	}
+	b.WriteString("\n" + targets(results, planMS))
+	return b.String()
+}
+
+func find(results []result, scenario, tool string) result {
+	for _, r := range results {
+		if r.Scenario == scenario && r.Tool == tool {
+			return r
+		}
+	}
+	return result{}
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+func limitRatio(bytes, limit int64) string {
+	if limit == 0 {
+		if bytes == 0 {
+			return "0 (limit 0)"
+		}
+		return fmt.Sprintf("+%.1f MB over 0", float64(bytes)/1e6)
+	}
+	return fmt.Sprintf("%.2f", float64(bytes)/float64(limit))
+}
+
+// targets checks the issue's targets against this run.
+func targets(results []result, planMS float64) string {
+	var b strings.Builder
+	b.WriteString("| target | measured | met |\n|---|---|---|\n")
+	check := func(name, measured string, ok bool) {
+		mark := "yes"
+		if !ok {
+			mark = "**no**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, measured, mark)
+	}
+	for _, sc := range scenarios() {
+		r := find(results, sc.name, "shiptag")
+		ok := r.Bytes == r.LimitBytes
+		check("bytes uploaded = unique blob bytes ("+sc.name+")", fmt.Sprintf("%d of %d", r.Bytes, r.LimitBytes), ok)
+	}
+	rerun := find(results, "rerun", "shiptag")
+	check("0 blob uploads in rerun", fmt.Sprint(rerun.Kinds["upload PUT"]), rerun.Kinds["upload PUT"] == 0)
+	for _, sc := range []string{"seed", "index", "scale"} {
+		s := find(results, sc, "shiptag")
+		for _, peer := range []string{"crane", "skopeo"} {
+			p := find(results, sc, peer)
+			check(fmt.Sprintf("wall ≤ 0.5 × %s (%s)", peer, sc), ratio(s.WallMedian, p.WallMedian), s.WallMedian <= 0.5*p.WallMedian)
+		}
+	}
+	for _, sc := range []string{"seed", "scale"} {
+		s, c := find(results, sc, "shiptag"), find(results, sc, "crane")
+		check("requests ≤ 0.5 × crane ("+sc+")", ratio(float64(s.Requests), float64(c.Requests)), float64(s.Requests) <= 0.5*float64(c.Requests))
+	}
+	check("`shiptag plan` for the seed example < 20 ms", fmt.Sprintf("%.1f ms", planMS), planMS < 20)
+	return b.String()
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// scenario is one benchmark situation of the issue: which images, how many
+// tags, and whether the work is already (partly) in the registry.
+type scenario struct {
+	name     string
+	images   []string // names in the images; one nameless image when nameless
+	nameless bool
+	tags     int
+	retag    bool // the source is already in the registry (other repo and same repo)
+	rerun    bool // every measured run repeats a first, unmeasured one
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{name: "seed", images: []string{"backend", "frontend"}, tags: 3},
+		{name: "index", images: []string{"multi"}, nameless: true, tags: 3},
+		{name: "retag", tags: 3, retag: true},
+		{name: "rerun", images: []string{"backend", "frontend"}, tags: 3, rerun: true},
+		{name: "scale", images: []string{"svc0", "svc1", "svc2", "svc3", "svc4"}, tags: 10},
+	}
+}
+
+func tagNames(prefix string, n int) []string {
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("%s%d", prefix, i+1)
+	}
+	return tags
+}
+
+// tool writes the command lines a user would script with it.
+type tool struct {
+	name    string
+	publish func(e *environment, im *images, sc scenario, repo string, tags []string) [][]string
+	retag   func(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string
+}
+
+func toolsFor(dir string) []tool {
+	shiptag, crane := filepath.Join(dir, "shiptag"), filepath.Join(dir, "crane")
+	return []tool{
+		{name: "shiptag", publish: shiptagPublish(shiptag), retag: shiptagRetag(shiptag)},
+		{name: "crane", publish: cranePublish(crane), retag: craneRetag(crane)},
+		{name: "skopeo", publish: skopeoPublish, retag: skopeoRetag},
+	}
+}
+
+// shiptag: one command for all images and tags; --meta-labels none so that
+// every tool publishes the same bytes.
+func shiptagPublish(bin string) func(*environment, *images, scenario, string, []string) [][]string {
+	return func(_ *environment, im *images, sc scenario, repo string, tags []string) [][]string {
+		cmd := []string{bin, "publish", "--repo", repo, "--tag-custom", strings.Join(tags, ","), "--meta-labels", "none", "--platform", "local"}
+		for _, n := range sc.images {
+			name := n
+			if sc.nameless {
+				name = ""
+			}
+			cmd = append(cmd, "--image", name+"=oci:"+im.layouts[n])
+		}
+		return [][]string{cmd}
+	}
+}
+
+func shiptagRetag(bin string) func(*environment, string, string, []string, []string) [][]string {
+	return func(_ *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+		srcRepo := src[:strings.LastIndex(src, ":")]
+		base := []string{"--image", "=docker://" + src, "--meta-labels", "none", "--platform", "local"}
+		return [][]string{
+			append([]string{bin, "publish", "--repo", otherRepo, "--tag-custom", strings.Join(otherTags, ",")}, base...),
+			append([]string{bin, "publish", "--repo", srcRepo, "--tag-custom", strings.Join(sameTags, ",")}, base...),
+		}
+	}
+}
+
+// crane: push each image once, then crane tag for every other tag.
+func cranePublish(bin string) func(*environment, *images, scenario, string, []string) [][]string {
+	return func(_ *environment, im *images, sc scenario, repo string, tags []string) [][]string {
+		var cmds [][]string
+		for _, n := range sc.images {
+			ref := repo + "/" + n
+			push := []string{bin, "push", im.layouts[n], ref + ":" + tags[0]}
+			if sc.nameless {
+				ref = repo
+				push = []string{bin, "push", "--index", im.layouts[n], ref + ":" + tags[0]}
+			}
+			cmds = append(cmds, push)
+			for _, t := range tags[1:] {
+				cmds = append(cmds, []string{bin, "tag", ref + ":" + tags[0], t})
+			}
+		}
+		return cmds
+	}
+}
+
+func craneRetag(bin string) func(*environment, string, string, []string, []string) [][]string {
+	return func(_ *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+		var cmds [][]string
+		for _, t := range otherTags {
+			cmds = append(cmds, []string{bin, "copy", src, otherRepo + ":" + t})
+		}
+		for _, t := range sameTags {
+			cmds = append(cmds, []string{bin, "tag", src, t})
+		}
+		return cmds
+	}
+}
+
+// skopeo: one copy per reference.
+func skopeoPublish(e *environment, im *images, sc scenario, repo string, tags []string) [][]string {
+	var cmds [][]string
+	for _, n := range sc.images {
+		ref := repo + "/" + n
+		if sc.nameless {
+			ref = repo
+		}
+		for _, t := range tags {
+			cmds = append(cmds, append(skopeoCopy(e, false), "--all", "oci:"+im.layouts[n], "docker://"+ref+":"+t))
+		}
+	}
+	return cmds
+}
+
+func skopeoRetag(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+	var cmds [][]string
+	srcRepo := src[:strings.LastIndex(src, ":")]
+	for _, t := range otherTags {
+		cmds = append(cmds, append(skopeoCopy(e, true), "docker://"+src, "docker://"+otherRepo+":"+t))
+	}
+	for _, t := range sameTags {
+		cmds = append(cmds, append(skopeoCopy(e, true), "docker://"+src, "docker://"+srcRepo+":"+t))
+	}
+	return cmds
+}
+
+func skopeoCopy(e *environment, fromRegistry bool) []string {
+	cmd := []string{"skopeo", "copy", "--quiet", "--dest-creds", e.creds, "--dest-cert-dir", e.certDir}
+	if fromRegistry {
+		cmd = append(cmd, "--src-creds", e.creds, "--src-cert-dir", e.certDir)
+	}
+	return cmd
+}
