@@ -19,6 +19,7 @@ type environment struct {
 	creds    string   // skopeo's --dest-creds
 	env      []string // the tools' environment: trust, docker config, a private HOME
 	srcImage string   // the retag scenario's source, pushed once
+	home     string   // the tools' HOME
 }
 
 func startEnvironment(work string) (*environment, error) {
@@ -52,6 +53,7 @@ func startEnvironment(work string) (*environment, error) {
 			return nil, err
 		}
 	}
+	e.home = home
 	e.env = append(os.Environ(), "HOME="+home, "DOCKER_CONFIG="+dockerConfig, "SSL_CERT_FILE="+s.CAFile)
 	return e, nil
 }

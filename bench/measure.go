@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +57,9 @@ func measure(e *environment, im *images, sc scenario, t tool, runs int) (result,
 		default:
 			cmds = t.publish(e, im, sc, repo, tagNames("t", sc.tags))
 		}
+		if err := e.forgetBlobCache(); err != nil {
+			return r, err
+		}
 		e.proxy.Counter.Reset()
 		start := time.Now()
 		if err := runAll(e, cmds); err != nil {
@@ -66,6 +71,21 @@ func measure(e *environment, im *images, sc scenario, t tool, runs int) (result,
 	}
 	r.WallMedian, r.Bytes, r.Requests = median(walls), median(bytesSent), median(requests)
 	return r, nil
+}
+
+// forgetBlobCache removes skopeo's blob-info cache, which remembers where
+// earlier runs put each blob and mounts from there: every run must start
+// as a fresh CI job does, with nothing remembered.
+func (e *environment) forgetBlobCache() error {
+	for _, dir := range []string{"/var/lib/containers/cache", filepath.Join(e.home, ".local/share/containers/cache")} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "blob-info-cache-v1*"))
+		for _, m := range matches {
+			if err := os.Remove(m); err != nil {
+				return fmt.Errorf("clearing skopeo's blob cache: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // pushSource puts the retag scenario's source in the registry, once.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -107,11 +108,9 @@ func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publ
 	return printDocument(j.e, j.cfg.Output, doc)
 }
 
-// push checks the credentials of every repository, then publishes.
+// push publishes, checking the credentials of every repository that gets
+// anything before the first upload.
 func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
-	if err := j.access.checkPush(ctx, targets); err != nil {
-		return err
-	}
 	// Live redrawing on a developer's terminal; in CI logs a plain line at
 	// most every 5 s, which keeps logs short.
 	live := isTerminal(j.e.stderr) && j.facts.Platform == ci.Local
@@ -125,8 +124,15 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 		gh.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))
 		defer gh.EndGroup()
 	}
-	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress})
-	progress.Done()
+	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress,
+		BeforeUpload: j.access.checkPush})
+	var unreachable *publish.RepoError
+	if errors.As(err, &unreachable) {
+		return j.access.explain(unreachable.Repo, err)
+	}
+	if err == nil {
+		progress.Done()
+	}
 	return err
 }
 

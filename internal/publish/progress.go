@@ -69,10 +69,14 @@ func (p *Progress) Done() {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || len(p.order) == 0 {
+	if p.closed {
 		return
 	}
 	p.closed = true
+	if len(p.order) == 0 {
+		fmt.Fprintln(p.w, "shiptag: every reference already points at its image: nothing to upload")
+		return
+	}
 	var sent, total int64
 	for _, img := range p.order {
 		sent += min(p.sent[img], p.total[img])

@@ -35,16 +35,33 @@ type Options struct {
 	Remote []remote.Option
 	// Progress, if set, is told the bytes of each blob as they are sent.
 	Progress *Progress
+	// BeforeUpload, if set, is given the targets that need writing, before
+	// anything is written (to check the credentials of their repositories).
+	BeforeUpload func(ctx context.Context, todo []Target) error
 }
 
-// Publish writes every target. It returns after the first failure; blobs
-// already sent stay (they are content-addressed and harmless), and no tag is
-// written before all blobs are in place.
+// Publish writes every target whose tag is not already current. It returns
+// after the first failure; blobs already sent stay (they are
+// content-addressed and harmless), and no tag is written before all blobs
+// are in place.
 func Publish(ctx context.Context, targets []Target, o Options) error {
 	if o.Jobs < 1 {
 		o.Jobs = 1
 	}
-	pusher, err := remote.NewPusher(append([]remote.Option{remote.WithContext(ctx), remote.WithJobs(o.Jobs)}, o.Remote...)...)
+	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithJobs(o.Jobs)}, o.Remote...)
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return err
+	}
+	if targets, err = pending(ctx, puller, o.Jobs, targets); err != nil || len(targets) == 0 {
+		return err
+	}
+	if o.BeforeUpload != nil {
+		if err := o.BeforeUpload(ctx, targets); err != nil {
+			return err
+		}
+	}
+	pusher, err := remote.NewPusher(opts...)
 	if err != nil {
 		return err
 	}
@@ -88,14 +105,17 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 			images = append(images, t)
 		}
 	}
-	for _, wave := range [][]Target{images, indexes} {
-		if err := each(ctx, o.Jobs, wave, func(ctx context.Context, t Target) error {
-			return wrap("writing", t.Ref.String(), "", pusher.Push(ctx, t.Ref, t.Artifact.Taggable()))
-		}); err != nil {
-			return err
-		}
+	// Every blob is in place and no target's tag is current: an image
+	// manifest is written as it is, with no further check; an index also
+	// writes its platform manifests.
+	if err := each(ctx, o.Jobs, images, func(ctx context.Context, t Target) error {
+		return wrap("writing", t.Ref.String(), "", pusher.Put(ctx, t.Ref, t.Artifact.Image))
+	}); err != nil {
+		return err
 	}
-	return nil
+	return each(ctx, o.Jobs, indexes, func(ctx context.Context, t Target) error {
+		return wrap("writing", t.Ref.String(), "", pusher.Push(ctx, t.Ref, t.Artifact.Index))
+	})
 }
 
 type mount struct {
