@@ -28,14 +28,18 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch")
+	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || len(cfg.MetaTags) > 0)
 	if err != nil {
 		return err
 	}
 	if err := checkOutputFormat(cfg.Output); err != nil {
 		return err
 	}
-	p, err := plan.New(*cfg, facts)
+	ruleTags, err := metaRuleTags(e, *cfg, facts)
+	if err != nil {
+		return err
+	}
+	p, err := plan.New(*cfg, facts, ruleTags...)
 	if err != nil {
 		return err
 	}

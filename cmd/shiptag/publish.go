@@ -60,14 +60,18 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 // image, and the meta-information settings.
 func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, plan.Plan, publish.Meta, error) {
 	// git gives the tag or branch, and the commit the labels record.
-	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || cfg.MetaLabels != "none")
+	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || cfg.MetaLabels != "none" || len(cfg.MetaTags) > 0)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}
 	if err != nil {
 		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
 	}
-	p, err := plan.New(*cfg, facts)
+	ruleTags, err := metaRuleTags(e, *cfg, facts)
+	if err != nil {
+		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
+	}
+	p, err := plan.New(*cfg, facts, ruleTags...)
 	if err == nil {
 		err = requireSources(p.Images)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Platform names a CI system shiptag knows.
@@ -47,9 +48,32 @@ type Facts struct {
 	SourceURL string
 	// Login is the platform's own registry login, when the job has one.
 	Login *Login
+	// Event is the run in the terms docker/metadata-action's rules read.
+	Event Event
 	// Looked describes where the git tag and branch were looked for, so that
 	// an error can tell the user what was empty.
 	Looked string
+}
+
+// Event describes the run the way docker/metadata-action reads GitHub's
+// context; GitLab pipelines are mapped into the same terms (a schedule
+// pipeline is "schedule", a merge request "pull_request" with
+// refs/pull/IID/merge, a tag pipeline refs/tags/TAG).
+type Event struct {
+	Name      string // push, pull_request, schedule, workflow_dispatch, …
+	Ref       string // refs/heads/X, refs/tags/X or refs/pull/N/merge
+	SHA       string // the commit the event names (GitHub: GITHUB_SHA, a merge commit for pull requests)
+	PRHeadSHA string // a pull or merge request's head commit
+	// BaseRef is a pull request's target branch, or a tag push's base_ref.
+	BaseRef       string
+	DefaultBranch string
+	CommitTime    time.Time // zero when unknown
+	Project       Project
+}
+
+// Project is the repository's facts, for OCI labels.
+type Project struct {
+	Name, Description, URL, License string
 }
 
 // Login is a registry login the CI platform hands the job.

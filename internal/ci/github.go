@@ -3,6 +3,7 @@ package ci
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sethvargo/go-githubactions"
 )
@@ -53,7 +54,51 @@ func gitHubFacts(getenv Getenv) (Facts, error) {
 	if sha := pullRequestHeadSHA(gh.Event); sha != "" {
 		f.GitCommit = sha
 	}
+	f.Event = gitHubEvent(gh)
 	return f, nil
+}
+
+// gitHubEvent is the context as metadata-action reads it: for
+// pull_request_target the ref is the pull request's merge ref, and the
+// commit time comes from the payload (metadata-action asks the API when the
+// payload lacks it; shiptag uses no network and takes the current time).
+func gitHubEvent(gh *githubactions.GitHubContext) Event {
+	ev := Event{Name: gh.EventName, Ref: gh.Ref, SHA: gh.SHA, PRHeadSHA: pullRequestHeadSHA(gh.Event)}
+	if strings.Contains(gh.EventName, "pull_request_target") {
+		if n, ok := gh.Event["number"].(float64); ok {
+			ev.Ref = fmt.Sprintf("refs/pull/%d/merge", int(n))
+		}
+	}
+	pr, _ := gh.Event["pull_request"].(map[string]any)
+	base, _ := pr["base"].(map[string]any)
+	ev.BaseRef, _ = base["ref"].(string)
+	if b, ok := gh.Event["base_ref"].(string); ok && strings.HasPrefix(gh.Ref, "refs/tags/") {
+		ev.BaseRef = b
+	}
+	repo, _ := gh.Event["repository"].(map[string]any)
+	ev.DefaultBranch, _ = repo["default_branch"].(string)
+	ev.Project.Name, _ = repo["name"].(string)
+	ev.Project.Description, _ = repo["description"].(string)
+	ev.Project.URL, _ = repo["html_url"].(string)
+	license, _ := repo["license"].(map[string]any)
+	ev.Project.License, _ = license["spdx_id"].(string)
+	ev.CommitTime = commitTime(gh.Event, gh.SHA)
+	return ev
+}
+
+// commitTime finds the commit's timestamp in a push payload.
+func commitTime(event map[string]any, sha string) time.Time {
+	commits, _ := event["commits"].([]any)
+	head, _ := event["head_commit"].(map[string]any)
+	for _, c := range append(commits, head) {
+		m, _ := c.(map[string]any)
+		if id, _ := m["id"].(string); id == sha && sha != "" {
+			ts, _ := m["timestamp"].(string)
+			t, _ := time.Parse(time.RFC3339, ts)
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // pullRequestHeadSHA returns pull_request.head.sha from an event payload.

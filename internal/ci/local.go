@@ -33,6 +33,13 @@ func localFacts(ctx context.Context, git Git) Facts {
 	if branch != "HEAD" {
 		f.GitBranch = branch
 	}
+	f.Event = Event{Name: "push", SHA: commit}
+	switch {
+	case f.GitTag != "":
+		f.Event.Ref = "refs/tags/" + f.GitTag
+	case f.GitBranch != "":
+		f.Event.Ref = "refs/heads/" + f.GitBranch
+	}
 	return f
 }
 

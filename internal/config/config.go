@@ -40,6 +40,14 @@ type Config struct {
 	InsecureRegistry       Tags   `env:"INSECURE_REGISTRY"`
 	ExportTag              Lines  `env:"EXPORT_TAG"`
 	AddLabelSeparator      string `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
+	MetaImages             Lines  `env:"META_IMAGES"`
+	MetaTags               Lines  `env:"META_TAGS"`
+	MetaFlavor             Lines  `env:"META_FLAVOR"`
+	MetaLabelList          Lines  `env:"META_LABEL_LIST"`
+	MetaAnnotations        Lines  `env:"META_ANNOTATIONS"`
+	MetaSepTags            string `env:"META_SEP_TAGS" envDefault:"\n"`
+	MetaSepLabels          string `env:"META_SEP_LABELS" envDefault:"\n"`
+	MetaSepAnnotations     string `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
 }
 
 // Defaults returns the configuration with nothing set by the user.
@@ -69,9 +77,15 @@ func FromEnv(environ map[string]string) (Config, error) {
 // surrounding spaces are ignored.
 type Lines []string
 
-// UnmarshalText splits a variable's value into lines.
+// UnmarshalText splits a variable's value into lines; a line starting with
+// "#" is a comment, as in docker/metadata-action's inputs.
 func (l *Lines) UnmarshalText(text []byte) error {
-	*l = splitList(string(text), "\n")
+	*l = nil
+	for _, line := range splitList(string(text), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			*l = append(*l, line)
+		}
+	}
 	return nil
 }
 

@@ -65,7 +65,33 @@ var fields = []field{
 		func(c *Config) any { return &c.ExportTag }},
 	{"add-label-separator", "ADD_LABEL_SEPARATOR", "separator of several KEY=VALUE pairs in one --add-label value",
 		func(c *Config) any { return &c.AddLabelSeparator }},
+	{"images", "META_IMAGES", "docker/metadata-action's images input: `IMAGE` base names, one per line (name=…,enable=…)",
+		func(c *Config) any { return &c.MetaImages }},
+	{"tags", "META_TAGS", "docker/metadata-action's tags input: `RULE`s, one per line (type=semver,pattern={{version}} …); plan and publish add their tags",
+		func(c *Config) any { return &c.MetaTags }},
+	{"flavor", "META_FLAVOR", "docker/metadata-action's flavor input: latest=auto|true|false, prefix=…, suffix=…, onlatest=…, one per line",
+		func(c *Config) any { return &c.MetaFlavor }},
+	{"labels", "META_LABEL_LIST", "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels, one per line",
+		func(c *Config) any { return &c.MetaLabelList }},
+	{"annotations", "META_ANNOTATIONS", "docker/metadata-action's annotations input: `KEY=VALUE`s, one per line",
+		func(c *Config) any { return &c.MetaAnnotations }},
+	{"sep-tags", "META_SEP_TAGS", "separator of the tags and tag-names outputs",
+		func(c *Config) any { return &c.MetaSepTags }},
+	{"sep-labels", "META_SEP_LABELS", "separator of the labels output",
+		func(c *Config) any { return &c.MetaSepLabels }},
+	{"sep-annotations", "META_SEP_ANNOTATIONS", "separator of the annotations output",
+		func(c *Config) any { return &c.MetaSepAnnotations }},
 }
+
+// firstMetaField is where the settings of metadata-action's rules begin.
+const firstMetaField = "images"
+
+// metaRules are the meta settings plan and publish take too: rules are
+// another source of tags for them.
+var metaRules = []string{"tags", "flavor"}
+
+// metaShared are the general settings meta takes.
+var metaShared = []string{"platform", "output", "dotenv-file"}
 
 // firstExportField is where the settings only export uses begin.
 const firstExportField = "tag"
@@ -75,18 +101,30 @@ const firstExportField = "tag"
 var exportFlags = []string{"image", "platform", "output", "dotenv-file", "add-label", "jobs", "dry-run",
 	"docker-config", "username", "", "insecure-registry", "tag", "add-label-separator"}
 
+// uses reports whether command takes field i.
+func uses(i int, command string) bool {
+	f, group := fields[i], groupOf(i)
+	rule := group == "meta" && slices.Contains(metaRules, f.flag)
+	switch command {
+	case "plan":
+		return group == "plan" || rule
+	case "publish":
+		return group == "plan" || group == "publish" || rule
+	case "export":
+		return slices.Contains(exportFlags, f.flag)
+	case "meta":
+		return group == "meta" || slices.Contains(metaShared, f.flag)
+	}
+	return false
+}
+
 // commandsOf lists the commands that use field i.
 func commandsOf(i int) []string {
 	var out []string
-	group := groupOf(i)
-	if group == "plan" {
-		out = append(out, "plan")
-	}
-	if group != "export" {
-		out = append(out, "publish")
-	}
-	if slices.Contains(exportFlags, fields[i].flag) {
-		out = append(out, "export")
+	for _, c := range []string{"plan", "publish", "export", "meta"} {
+		if uses(i, c) {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -100,6 +138,8 @@ func groupOf(i int) string {
 			group = "publish"
 		case firstExportField:
 			group = "export"
+		case firstMetaField:
+			group = "meta"
 		}
 	}
 	return group
@@ -108,23 +148,20 @@ func groupOf(i int) string {
 // Bind defines one flag per planning setting on fs (what plan and ci-env
 // use), each writing into c. List flags replace what a variable gave on
 // their first use and append after that.
-func Bind(fs *flag.FlagSet, c *Config) {
-	bind(fs, c, func(i int) bool { return groupOf(i) == "plan" })
-}
+func Bind(fs *flag.FlagSet, c *Config) { bind(fs, c, "plan") }
 
 // BindPublish defines the flags of publish: planning and publishing.
-func BindPublish(fs *flag.FlagSet, c *Config) {
-	bind(fs, c, func(i int) bool { return groupOf(i) != "export" })
-}
+func BindPublish(fs *flag.FlagSet, c *Config) { bind(fs, c, "publish") }
 
 // BindExport defines the flags of export.
-func BindExport(fs *flag.FlagSet, c *Config) {
-	bind(fs, c, func(i int) bool { return slices.Contains(exportFlags, fields[i].flag) })
-}
+func BindExport(fs *flag.FlagSet, c *Config) { bind(fs, c, "export") }
 
-func bind(fs *flag.FlagSet, c *Config, keep func(i int) bool) {
+// BindMeta defines the flags of meta: metadata-action's inputs.
+func BindMeta(fs *flag.FlagSet, c *Config) { bind(fs, c, "meta") }
+
+func bind(fs *flag.FlagSet, c *Config, command string) {
 	for i, f := range fields {
-		if !keep(i) {
+		if !uses(i, command) {
 			continue
 		}
 		usage := f.usage

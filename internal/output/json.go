@@ -66,17 +66,23 @@ func (d Document) Digests() []string {
 }
 
 // WriteJSON writes d as indented JSON, for people reading stdout.
-func WriteJSON(w io.Writer, d Document) error {
+func WriteJSON(w io.Writer, d Document) error { return WriteJSONValue(w, d) }
+
+// WriteJSONValue writes any output document as indented JSON.
+func WriteJSONValue(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return enc.Encode(v)
 }
 
 // compactJSON is d on one line, for step outputs and variables.
-func compactJSON(d Document) string {
-	b, err := json.Marshal(d)
+func compactJSON(d Document) string { return compactAny(d) }
+
+// compactAny is v, which holds only strings, slices and maps, on one line.
+func compactAny(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
-		panic(err) // a Document holds only strings and slices
+		panic(err) // strings, slices and maps always marshal
 	}
 	return string(b)
 }

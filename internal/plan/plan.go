@@ -35,8 +35,9 @@ type Ref struct {
 }
 
 // New validates the configuration against the CI facts and returns the plan,
-// or the first bad input as a *config.InputError.
-func New(c config.Config, facts ci.Facts) (Plan, error) {
+// or the first bad input as a *config.InputError. ruleTags are the tags
+// docker/metadata-action's rules (--tags) made, if any.
+func New(c config.Config, facts ci.Facts, ruleTags ...string) (Plan, error) {
 	s, err := parseSettings(c)
 	if err != nil {
 		return Plan{}, err
@@ -49,7 +50,7 @@ func New(c config.Config, facts ci.Facts) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom}
+	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom, Rules: ruleTags}
 	derived, err := tagging.Derive(s.strategy, facts, params)
 	if err != nil {
 		return Plan{}, err

@@ -7,6 +7,7 @@ package tagging
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
@@ -29,10 +30,15 @@ type Tag struct {
 	Strategy Strategy
 }
 
-// Params are werf's tag parameters, as the user gave them (before slugs).
+// Params are werf's tag parameters, as the user gave them (before slugs),
+// and tags other rules made (docker/metadata-action's).
 type Params struct {
 	GitTag, GitBranch, GitCommit string
 	Custom                       []string
+	// Rules are tags made by metadata-action's rules (--tags): they come
+	// last, recorded as custom, and one that repeats an earlier tag is
+	// dropped, the earlier one already saying how it was made.
+	Rules []string
 }
 
 // TaggingStrategy names a rule that fills tag parameters from the CI job.
@@ -104,6 +110,14 @@ func Tags(derived *Tag, p Params, rule slug.Rule) ([]Tag, error) {
 		}
 		tags = append(tags, Tag{Value: c, Strategy: Custom})
 	}
+	for _, r := range p.Rules {
+		if !slug.IsValidTag(r) {
+			return nil, config.Errorf("tags", "rule-made tag %q is not a valid docker tag (1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -): change the rule's prefix or value", r)
+		}
+		if !slices.ContainsFunc(tags, func(t Tag) bool { return t.Value == r }) {
+			tags = append(tags, Tag{Value: r, Strategy: Custom})
+		}
+	}
 	if len(tags) == 0 {
 		return nil, errNoTags
 	}
@@ -111,7 +125,8 @@ func Tags(derived *Tag, p Params, rule slug.Rule) ([]Tag, error) {
 }
 
 var errNoTags = &config.InputError{Input: "tag parameters", Err: errors.New("no tag to publish under: " +
-	"pass --tagging-strategy tag-or-branch on CI, or --tag-custom, --tag-git-tag, --tag-git-branch or --tag-git-commit")}
+	"pass --tagging-strategy tag-or-branch on CI, or --tag-custom, --tag-git-tag, --tag-git-branch or --tag-git-commit, " +
+	"or --tags rules that make a tag for this event")}
 
 func dedupe(tags []Tag) ([]Tag, error) {
 	seen := make(map[string]Strategy, len(tags))

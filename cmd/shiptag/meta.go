@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shiptag/shiptag/internal/ci"
+	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/labels"
+	"github.com/shiptag/shiptag/internal/meta"
+	"github.com/shiptag/shiptag/internal/output"
+)
+
+func metaCommand() command {
+	return command{
+		name:    "meta",
+		args:    "[--images …] [--tags …] [--flavor …] [--labels …] [--annotations …] [flags]",
+		summary: "docker/metadata-action's tags, labels and annotations, on GitHub, GitLab or locally",
+		about: "Meta reads docker/metadata-action's inputs (images, tags, flavor, labels, annotations, sep-*) and\n" +
+			"writes the same outputs: version, tags, tag-names, labels, annotations and json, as GitHub step\n" +
+			"outputs, a GitLab dotenv report, and on stdout. The rules work on GitLab too, from its variables.\n" +
+			"publish and plan take the same --tags and --flavor as another source of tags.",
+		run: runMeta,
+	}
+}
+
+func runMeta(ctx context.Context, e *runEnv, args []string) error {
+	cfg, err := parseFlagsOnly(metaCommand(), e, args, config.BindMeta)
+	if err != nil {
+		return err
+	}
+	facts, err := detect(ctx, e, *cfg, true)
+	if err == nil {
+		err = checkOutputFormat(cfg.Output)
+	}
+	if err != nil {
+		return err
+	}
+	res, err := computeMeta(e, *cfg, facts, true)
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "shiptag meta: warning: %s\n", w)
+	}
+	doc := output.NewMetaDocument(res)
+	if err := writeMetaOutputs(e, *cfg, facts, doc); err != nil {
+		return err
+	}
+	if cfg.Output == "json" {
+		return output.WriteJSONValue(e.stdout, doc)
+	}
+	return output.WriteMetaText(e.stdout, doc)
+}
+
+func writeMetaOutputs(e *runEnv, cfg config.Config, facts ci.Facts, doc output.MetaDocument) error {
+	if facts.Platform == ci.GitHub {
+		skipped, err := output.GitHubMeta(e.getenv, doc, output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations})
+		if err != nil {
+			return err
+		}
+		for _, key := range skipped {
+			fmt.Fprintf(e.stderr, "shiptag: %s is not set: the GitHub outputs are not written\n", key)
+		}
+	}
+	if path, ok := dotenvPath(cfg, facts); ok {
+		return output.GitLabMeta(path, doc)
+	}
+	return nil
+}
+
+// computeMeta runs metadata-action's rules against the job. withImages is
+// false for plan and publish, which name their own images.
+func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) (meta.Result, error) {
+	mctx, err := metaContext(e, facts)
+	if err != nil {
+		return meta.Result{}, err
+	}
+	in := meta.Inputs{Tags: cfg.MetaTags, Flavor: cfg.MetaFlavor, Labels: cfg.MetaLabelList, Annotations: cfg.MetaAnnotations}
+	if withImages {
+		in.Images = cfg.MetaImages
+	}
+	if levels := e.getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS"); levels != "" {
+		in.AnnotationLevels = strings.Split(levels, ",")
+	}
+	res, err := meta.Compute(in, mctx)
+	if err != nil {
+		return meta.Result{}, &config.InputError{Input: config.Input("tags") + ", " + config.Input("flavor") + " or " + config.Input("images"), Err: err}
+	}
+	return res, nil
+}
+
+// metaRuleTags are the tags --tags rules make for plan and publish (none
+// without rules).
+func metaRuleTags(e *runEnv, cfg config.Config, facts ci.Facts) ([]string, error) {
+	if len(cfg.MetaTags) == 0 {
+		return nil, nil
+	}
+	res, err := computeMeta(e, cfg, facts, false)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "shiptag: --tags: warning: %s\n", w)
+	}
+	return res.TagNames, err
+}
+
+// metaContext is the job in metadata-action's terms, with its environment
+// variables: DOCKER_METADATA_PR_HEAD_SHA, DOCKER_METADATA_SHORT_SHA_LENGTH;
+// the clock is SOURCE_DATE_EPOCH when set.
+func metaContext(e *runEnv, facts ci.Facts) (meta.Context, error) {
+	ev := facts.Event
+	c := meta.Context{EventName: ev.Name, Ref: ev.Ref, SHA: ev.SHA, BaseRef: ev.BaseRef, DefaultBranch: ev.DefaultBranch,
+		CommitDate: ev.CommitTime, Now: time.Now().UTC(),
+		Repo: meta.Repo{Name: ev.Project.Name, Description: ev.Project.Description, URL: ev.Project.URL, License: ev.Project.License}}
+	if strings.EqualFold(e.getenv("DOCKER_METADATA_PR_HEAD_SHA"), "true") && strings.Contains(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
+		c.SHA = ev.PRHeadSHA
+	}
+	if v := e.getenv("DOCKER_METADATA_SHORT_SHA_LENGTH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return meta.Context{}, &config.InputError{Input: "DOCKER_METADATA_SHORT_SHA_LENGTH", Err: fmt.Errorf("%q is not a number", v)}
+		}
+		c.ShortSHALength = n
+	}
+	epoch, err := labels.SourceDateEpoch(e.getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return meta.Context{}, &config.InputError{Input: "SOURCE_DATE_EPOCH", Err: err}
+	}
+	if epoch != nil {
+		c.Now = *epoch
+	}
+	return c, nil
+}
