@@ -113,6 +113,8 @@ func TestExpressions(t *testing.T) {
 	tagPush.BaseRef = "refs/heads/master"
 	late := ctxFor("push", "refs/heads/master")
 	late.Now = time.Date(2020, 1, 10, 15, 25, 50, 0, time.UTC)
+	withCommit := ctxFor("push", "refs/heads/master")
+	withCommit.CommitDate = time.Date(2019, 12, 31, 23, 59, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		ctx  Context
@@ -128,6 +130,7 @@ func TestExpressions(t *testing.T) {
 		{"base_ref of a branch", ctxFor("push", "refs/heads/master"), "{{base_ref}}", ""},
 		{"is_default_branch on schedule", ctxFor("schedule", "refs/heads/dev"), "{{is_default_branch}}", "true"},
 		{"long date", late, "{{date 'dddd, MMMM Do YYYY, h:mm:ss a'}}", "Friday, January 10th 2020, 3:25:50 pm"},
+		{"commit date", withCommit, "{{commit_date 'YYYY-MM-DD HH:mm'}}", "2019-12-31 23:59"},
 		{"commit date falls back to now", late, "{{commit_date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}", "20200111-002550"},
 		{"escaped like handlebars", ctxFor("push", "refs/heads/a&b"), "{{branch}}", "a&amp;b"},
 	}
@@ -157,6 +160,7 @@ func TestFlavorPriorityDefaults(t *testing.T) {
 		{"latest=true on a branch", branch, []string{"latest=true"}, []string{"type=ref,event=branch"}, []string{"master", "latest"}},
 		{"prefix and suffix", tagPush, []string{"prefix=app-", "suffix=-slim"}, []string{"type=semver,pattern={{version}}"}, []string{"app-1.2.3-slim", "latest"}},
 		{"prefix on latest", tagPush, []string{"prefix=app-,onlatest=true"}, []string{"type=semver,pattern={{version}}"}, []string{"app-1.2.3", "app-latest"}},
+		{"suffix on latest", tagPush, []string{"suffix=-alpine,onlatest=true"}, []string{"type=semver,pattern={{version}}"}, []string{"1.2.3-alpine", "latest-alpine"}},
 		{"a rule's prefix wins", tagPush, []string{"prefix=app-"}, []string{"type=semver,pattern={{version}},prefix=v"}, []string{"v1.2.3", "latest"}},
 		{"priority orders", branch, nil, []string{"type=sha", "type=ref,event=branch", "type=raw,value=first,priority=2000"}, []string{"first", "master", "sha-860c190"}},
 		{"a tag made twice is kept once", branch, nil, []string{"type=ref,event=branch", "type=raw,value=master"}, []string{"master"}},
