@@ -16,6 +16,7 @@ import (
 	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
+	"github.com/shiptag/shiptag/internal/stages"
 )
 
 // Keys of the values a script's Setup leaves for its commands.
@@ -33,6 +34,7 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"registry-counts": registryCounts,
 		"check-image":     checkImage,
 		"fault-proxy":     faultProxy,
+		"check-stages":    checkStages,
 	}
 }
 
@@ -225,6 +227,41 @@ func layerDigests(ts *testscript.TestScript, img v1.Image) []string {
 		out = append(out, d.String())
 	}
 	return out
+}
+
+// checkStages pulls an image and checks that every one of its stages is in
+// REPO: "check-stages IMAGE_REF REPO". Stage k must hold the image's first
+// k layers, be labelled werf-image=false and werf-stage-signature, and be
+// tagged image-stage-<signature of those layers>; the last one has every
+// layer.
+func checkStages(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: check-stages IMAGE_REF REPO")
+	}
+	ref, err := name.NewTag(args[0])
+	ts.Check(err)
+	img, err := remote.Image(ref, remoteOpts(ts)...)
+	ts.Check(err)
+	cf, err := img.ConfigFile()
+	ts.Check(err)
+	want := layerDigests(ts, img)
+	for k := 1; k <= len(want); k++ {
+		sig := stages.Signature(cf.RootFS.DiffIDs[:k])
+		sref, err := name.NewTag(args[1] + ":" + stages.TagPrefix + sig)
+		ts.Check(err)
+		st, err := remote.Image(sref, remoteOpts(ts)...)
+		if err != nil {
+			ts.Fatalf("stage %d of %s: %v", k, ref, err)
+		}
+		if diff := cmp.Diff(want[:k], layerDigests(ts, st)); diff != "" {
+			ts.Fatalf("stage %d of %s: layers are not the image's first %d (-want +got):\n%s", k, ref, k, diff)
+		}
+		scf, err := st.ConfigFile()
+		ts.Check(err)
+		if scf.Config.Labels["werf-image"] != "false" || scf.Config.Labels["werf-stage-signature"] != sig {
+			ts.Fatalf("stage %d of %s: labels %v", k, ref, scf.Config.Labels)
+		}
+	}
 }
 
 // faultProxy starts a fault-injecting proxy in front of the real registry

@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/publish"
+	"github.com/shiptag/shiptag/internal/source"
 )
 
 func planCommand() command {
@@ -43,11 +48,44 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Stages {
+		if err := planStages(ctx, &p); err != nil {
+			return err
+		}
+	}
 	doc := output.NewDocument(p)
 	if err := writeCIOutputs(e, *cfg, facts, "shiptag plan", doc); err != nil {
 		return err
 	}
 	return printDocument(e, cfg.Output, doc)
+}
+
+// planStages lists the stages, which needs the layers' diffIDs: plan reads
+// the sources for it, local ones only, so that it still touches no registry.
+func planStages(ctx context.Context, p *plan.Plan) error {
+	if err := requireSources(p.Images); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "shiptag-plan-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	artifacts := make([]source.Artifact, len(p.Images))
+	for i, img := range p.Images {
+		src, err := source.Parse(img.Source)
+		if err == nil && (src.Transport == source.Registry || src.Transport == source.DockerDaemon) {
+			err = fmt.Errorf("plan --stages reads the sources, and %q is in a registry or the Docker Engine: use publish --dry-run --stages", img.Source)
+		}
+		if err == nil {
+			artifacts[i], err = source.Open(ctx, src, source.Options{TempDir: tmp})
+		}
+		if err != nil {
+			return config.Errorf("image", "%s: %v", img.String(), err)
+		}
+	}
+	_, err = publish.StageTargets(p, artifacts, func(string) []name.Option { return nil })
+	return err
 }
 
 // detect reads the CI facts for the configured platform. Locally, git is

@@ -53,6 +53,13 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Stages {
+		stageTargets, err := publish.StageTargets(&p, artifacts, job.access.nameOptions)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, stageTargets...)
+	}
 	return job.pushAndReport(ctx, p, targets, "shiptag publish")
 }
 

@@ -38,6 +38,7 @@ type Config struct {
 	Username               string `env:"USERNAME"`
 	Password               string `env:"PASSWORD"`
 	InsecureRegistry       Tags   `env:"INSECURE_REGISTRY"`
+	Stages                 bool   `env:"STAGES" envDefault:"false"`
 	ExportTag              Lines  `env:"EXPORT_TAG"`
 	AddLabelSeparator      string `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
 	MetaImages             Lines  `env:"META_IMAGES"`

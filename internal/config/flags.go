@@ -61,6 +61,8 @@ var fields = []field{
 		func(c *Config) any { return &c.Password }},
 	{"insecure-registry", "INSECURE_REGISTRY", "`HOST[:PORT]` whose TLS certificate is not verified; repeatable (variable: comma-separated)",
 		func(c *Config) any { return &c.InsecureRegistry }},
+	{"stages", "STAGES", "also push every image's stages (the image after each layer) as REPO:image-stage-SIGNATURE, a build cache; plan reads the sources to list them",
+		func(c *Config) any { return &c.Stages }},
 	{"tag", "EXPORT_TAG", "`TEMPLATE` of a reference to export to, with %image%, %image_slug%, %image_safe_slug%, %image_content_based_tag%; repeatable (variable: one per line)",
 		func(c *Config) any { return &c.ExportTag }},
 	{"add-label-separator", "ADD_LABEL_SEPARATOR", "separator of several KEY=VALUE pairs in one --add-label value",
@@ -86,9 +88,9 @@ var fields = []field{
 // firstMetaField is where the settings of metadata-action's rules begin.
 const firstMetaField = "images"
 
-// metaRules are the meta settings plan and publish take too: rules are
-// another source of tags for them.
-var metaRules = []string{"tags", "flavor"}
+// planAlso are settings of later groups that plan (and publish) take too:
+// metaRules are another source of tags, and plan lists stages.
+var planAlso = []string{"tags", "flavor", "stages"}
 
 // metaShared are the general settings meta takes.
 var metaShared = []string{"platform", "output", "dotenv-file"}
@@ -104,7 +106,7 @@ var exportFlags = []string{"image", "platform", "output", "dotenv-file", "add-la
 // uses reports whether command takes field i.
 func uses(i int, command string) bool {
 	f, group := fields[i], groupOf(i)
-	rule := group == "meta" && slices.Contains(metaRules, f.flag)
+	rule := slices.Contains(planAlso, f.flag)
 	switch command {
 	case "plan":
 		return group == "plan" || rule

@@ -34,6 +34,9 @@ func GitHub(getenv func(string) string, title string, d Document) (skipped []str
 		if digests := d.Digests(); digests != nil {
 			action.SetOutput("digests", strings.Join(digests, "\n"))
 		}
+		if stages := d.StageRefs(); stages != nil {
+			action.SetOutput("stages", strings.Join(stages, "\n"))
+		}
 		action.SetOutput("json", compactJSON(d))
 	}
 	if ok, err := fileVar(getenv, "GITHUB_STEP_SUMMARY"); err != nil {

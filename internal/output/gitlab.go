@@ -27,6 +27,9 @@ func GitLab(path string, d Document) (note string, err error) {
 	if digests := d.Digests(); digests != nil {
 		report += "SHIPTAG_DIGESTS=" + strings.Join(digests, ",") + "\n"
 	}
+	if stages := d.StageRefs(); stages != nil {
+		report += "SHIPTAG_STAGES=" + strings.Join(stages, ",") + "\n"
+	}
 	if len(report) > dotenvMaxBytes {
 		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
 		if err := os.WriteFile(jsonPath, []byte(compactJSON(d)+"\n"), 0o644); err != nil {

@@ -19,10 +19,18 @@ type Document struct {
 
 // DocImage is one image of a Document.
 type DocImage struct {
-	Name       string   `json:"name"`
-	Repository string   `json:"repository"`
-	Digest     string   `json:"digest"`
-	Tags       []DocTag `json:"tags"`
+	Name       string     `json:"name"`
+	Repository string     `json:"repository"`
+	Digest     string     `json:"digest"`
+	Tags       []DocTag   `json:"tags"`
+	Stages     []DocStage `json:"stages,omitempty"`
+}
+
+// DocStage is one of an image's stages (publish --stages).
+type DocStage struct {
+	Signature string `json:"signature"`
+	Ref       string `json:"ref"`
+	Digest    string `json:"digest"`
 }
 
 // DocTag is one reference of an image.
@@ -45,9 +53,27 @@ func NewDocument(p plan.Plan) Document {
 		for _, r := range img.Refs {
 			di.Tags = append(di.Tags, DocTag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref, Digest: r.Digest})
 		}
+		for _, s := range img.Stages {
+			di.Stages = append(di.Stages, DocStage(s))
+		}
 		d.Images = append(d.Images, di)
 	}
 	return d
+}
+
+// StageRefs lists every stage reference once, in order.
+func (d Document) StageRefs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, img := range d.Images {
+		for _, s := range img.Stages {
+			if !seen[s.Ref] {
+				seen[s.Ref] = true
+				out = append(out, s.Ref)
+			}
+		}
+	}
+	return out
 }
 
 // Digests lists the digest of every reference, in the order of Refs; nil

@@ -25,6 +25,13 @@ func WriteText(w io.Writer, d Document) error {
 			}
 			fmt.Fprintln(tw)
 		}
+		for _, s := range img.Stages {
+			fmt.Fprintf(tw, "%s\t%s\tstage\t%s", imageLabel(img.Name), "image-stage-"+s.Signature[:12]+"…", s.Ref)
+			if digests {
+				fmt.Fprintf(tw, "\t%s", shortDigest(s.Digest))
+			}
+			fmt.Fprintln(tw)
+		}
 	}
 	return tw.Flush()
 }

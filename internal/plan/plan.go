@@ -24,7 +24,13 @@ type Image struct {
 	Source     string // where the built image is read from; empty for plan
 	Repository string
 	Refs       []Ref
-	Digest     string // filled in by publishing
+	Digest     string     // filled in by publishing
+	Stages     []StageRef // with --stages
+}
+
+// StageRef is one of an image's stages (publish --stages), in the images repo.
+type StageRef struct {
+	Signature, Ref, Digest string
 }
 
 // Ref is one published reference of an image.
