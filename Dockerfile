@@ -16,10 +16,12 @@ COPY internal ./internal
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/shiptag ./cmd/shiptag
 
-# distroless static: CA certificates and nothing else, plus (the :debug variant) busybox at
-# /busybox/sh, because GitLab runs a job's script with a shell inside the job's image; GitLab
-# Runner looks for /busybox/sh when there is no /bin/sh. It runs as root: GitHub mounts the
+# Alpine with git and CA certificates: cleanup reads the branches, tags and commits with the git
+# command, and GitLab runs a job's script with the image's /bin/sh. safe.directory lets git read
+# the workspace, which the runner mounts owned by another user. It runs as root: GitHub mounts the
 # workspace and the file-command paths for root.
-FROM gcr.io/distroless/static-debian12:debug
+FROM alpine:3.22
+RUN apk add --no-cache ca-certificates git \
+ && git config --system --add safe.directory '*'
 COPY --from=build /out/shiptag /usr/local/bin/shiptag
 ENTRYPOINT ["/usr/local/bin/shiptag"]

@@ -147,7 +147,7 @@ func TestSettingsInSync(t *testing.T) {
 	if !strings.Contains(string(readme), "\n"+config.MarkdownTable()) {
 		t.Errorf("README.md's settings table is stale; replace it with:\n%s", config.MarkdownTable())
 	}
-	if diff := cmp.Diff([]string{"annotations", "digests", "json", "labels", "refs", "stages", "tag-names", "tags", "version"}, sortedKeys(action.Outputs)); diff != "" {
+	if diff := cmp.Diff([]string{"annotations", "deleted", "digests", "json", "labels", "refs", "stages", "tag-names", "tags", "version"}, sortedKeys(action.Outputs)); diff != "" {
 		t.Errorf("action.yml outputs (-want +got):\n%s", diff)
 	}
 }

@@ -174,21 +174,27 @@ func (r *registryAccess) checkPush(ctx context.Context, targets []publish.Target
 
 // explain turns a failed push check into one error that says what to fix.
 func (r *registryAccess) explain(repo name.Repository, err error) error {
+	return r.explainAs("push to", "push", repo, err)
+}
+
+// explainAs explains a failure to do what (e.g. "push to") in repo, which
+// needs the perm permission (e.g. "push").
+func (r *registryAccess) explainAs(what, perm string, repo name.Repository, err error) error {
 	host := repo.RegistryStr()
 	var terr *transport.Error
 	var uerr x509.UnknownAuthorityError
 	var herr x509.HostnameError
 	switch {
 	case errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden):
-		return fmt.Errorf("cannot push to %s: the registry refused the credentials (%s) with %d %s; "+
-			"check the user, password or token and its push permission", repo, r.credentialSource(host), terr.StatusCode, http.StatusText(terr.StatusCode))
+		return fmt.Errorf("cannot %s %s: the registry refused the credentials (%s) with %d %s; "+
+			"check the user, password or token and its %s permission", what, repo, r.credentialSource(host), terr.StatusCode, http.StatusText(terr.StatusCode), perm)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("cannot push to %s: nothing answers at %s (connection refused); check --repo and that the registry is up", repo, host)
+		return fmt.Errorf("cannot %s %s: nothing answers at %s (connection refused); check --repo and that the registry is up", what, repo, host)
 	case errors.As(err, &uerr), errors.As(err, &herr):
-		return fmt.Errorf("cannot push to %s: its TLS certificate is not trusted (%v); trust its CA (system store or SSL_CERT_FILE), "+
-			"or skip verification with --insecure-registry %s", repo, firstError(err), host)
+		return fmt.Errorf("cannot %s %s: its TLS certificate is not trusted (%v); trust its CA (system store or SSL_CERT_FILE), "+
+			"or skip verification with --insecure-registry %s", what, repo, firstError(err), host)
 	}
-	return fmt.Errorf("cannot push to %s (credentials: %s): %w", repo, r.credentialSource(host), err)
+	return fmt.Errorf("cannot %s %s (credentials: %s): %w", what, repo, r.credentialSource(host), err)
 }
 
 // firstError is the innermost x509 error's text, without the fallbacks

@@ -38,7 +38,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{planCommand(), publishCommand(), exportCommand(), metaCommand(), slugifyCommand(), ciEnvCommand(), demoCommand(), versionCommand()}
+	return []command{planCommand(), publishCommand(), exportCommand(), metaCommand(), cleanupCommand(), slugifyCommand(), ciEnvCommand(), demoCommand(), versionCommand()}
 }
 
 // run executes one shiptag command line and returns the exit code.

@@ -49,6 +49,11 @@ type Config struct {
 	MetaSepTags            string `env:"META_SEP_TAGS" envDefault:"\n"`
 	MetaSepLabels          string `env:"META_SEP_LABELS" envDefault:"\n"`
 	MetaSepAnnotations     string `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
+	GitDir                 string `env:"GIT_DIR" envDefault:"."`
+	GitTagLimit            int    `env:"GIT_TAG_STRATEGY_LIMIT" envDefault:"10"`
+	GitTagExpiryDays       int    `env:"GIT_TAG_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
+	GitCommitLimit         int    `env:"GIT_COMMIT_STRATEGY_LIMIT" envDefault:"50"`
+	GitCommitExpiryDays    int    `env:"GIT_COMMIT_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
 }
 
 // Defaults returns the configuration with nothing set by the user.

@@ -51,7 +51,7 @@ var fields = []field{
 		func(c *Config) any { return &c.AddLabel }},
 	{"jobs", "JOBS", "requests in flight at once; 0 picks twice the CPUs, between 4 and 16",
 		func(c *Config) any { return &c.Jobs }},
-	{"dry-run", "DRY_RUN", "read the sources and print what would be pushed, with digests, without touching a registry",
+	{"dry-run", "DRY_RUN", "print the plan without changing a registry: what would be pushed, with digests, or (cleanup) what would be deleted",
 		func(c *Config) any { return &c.DryRun }},
 	{"docker-config", "DOCKER_CONFIG", "docker config directory with credentials (default: DOCKER_CONFIG, else ~/.docker)",
 		func(c *Config) any { return &c.DockerConfig }},
@@ -83,10 +83,28 @@ var fields = []field{
 		func(c *Config) any { return &c.MetaSepLabels }},
 	{"sep-annotations", "META_SEP_ANNOTATIONS", "separator of the annotations output",
 		func(c *Config) any { return &c.MetaSepAnnotations }},
+	{"git-dir", "GIT_DIR", "git repository whose branches, tags and commits cleanup keeps images for (a full clone, not a shallow one)",
+		func(c *Config) any { return &c.GitDir }},
+	{"git-tag-strategy-limit", "GIT_TAG_STRATEGY_LIMIT", "keep at most this many git-tag images per image, the newest (-1: no limit)",
+		func(c *Config) any { return &c.GitTagLimit }},
+	{"git-tag-strategy-expiry-days", "GIT_TAG_STRATEGY_EXPIRY_DAYS", "delete git-tag images created more than this many days ago (-1: never)",
+		func(c *Config) any { return &c.GitTagExpiryDays }},
+	{"git-commit-strategy-limit", "GIT_COMMIT_STRATEGY_LIMIT", "keep at most this many git-commit images per image, the newest (-1: no limit)",
+		func(c *Config) any { return &c.GitCommitLimit }},
+	{"git-commit-strategy-expiry-days", "GIT_COMMIT_STRATEGY_EXPIRY_DAYS", "delete git-commit images created more than this many days ago (-1: never)",
+		func(c *Config) any { return &c.GitCommitExpiryDays }},
 }
 
 // firstMetaField is where the settings of metadata-action's rules begin.
 const firstMetaField = "images"
+
+// firstCleanupField is where the settings only cleanup uses begin.
+const firstCleanupField = "git-dir"
+
+// cleanupShared are the general settings cleanup takes: the naming of
+// publish, and its registry access ("" is the password).
+var cleanupShared = []string{"repo", "image", "repo-mode", "registry-implementation", "platform", "output",
+	"dotenv-file", "jobs", "dry-run", "docker-config", "username", "", "insecure-registry"}
 
 // planAlso are settings of later groups that plan (and publish) take too:
 // metaRules are another source of tags, and plan lists stages.
@@ -116,6 +134,8 @@ func uses(i int, command string) bool {
 		return slices.Contains(exportFlags, f.flag)
 	case "meta":
 		return group == "meta" || slices.Contains(metaShared, f.flag)
+	case "cleanup":
+		return group == "cleanup" || slices.Contains(cleanupShared, f.flag)
 	}
 	return false
 }
@@ -123,7 +143,7 @@ func uses(i int, command string) bool {
 // commandsOf lists the commands that use field i.
 func commandsOf(i int) []string {
 	var out []string
-	for _, c := range []string{"plan", "publish", "export", "meta"} {
+	for _, c := range []string{"plan", "publish", "export", "meta", "cleanup"} {
 		if uses(i, c) {
 			out = append(out, c)
 		}
@@ -142,6 +162,8 @@ func groupOf(i int) string {
 			group = "export"
 		case firstMetaField:
 			group = "meta"
+		case firstCleanupField:
+			group = "cleanup"
 		}
 	}
 	return group
@@ -160,6 +182,9 @@ func BindExport(fs *flag.FlagSet, c *Config) { bind(fs, c, "export") }
 
 // BindMeta defines the flags of meta: metadata-action's inputs.
 func BindMeta(fs *flag.FlagSet, c *Config) { bind(fs, c, "meta") }
+
+// BindCleanup defines the flags of cleanup.
+func BindCleanup(fs *flag.FlagSet, c *Config) { bind(fs, c, "cleanup") }
 
 func bind(fs *flag.FlagSet, c *Config, command string) {
 	for i, f := range fields {

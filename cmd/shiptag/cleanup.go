@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/shiptag/shiptag/internal/ci"
+	"github.com/shiptag/shiptag/internal/cleanup"
+	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/naming"
+	"github.com/shiptag/shiptag/internal/output"
+	"github.com/shiptag/shiptag/internal/plan"
+)
+
+func cleanupCommand() command {
+	return command{
+		name:    "cleanup",
+		args:    "[--image NAME...] [flags]",
+		summary: "delete published images that the git history no longer needs",
+		about: "Cleanup lists the tags of the given images (the same --repo, --image and --repo-mode as publish), reads\n" +
+			"each tag's labels and deletes what werf's policies say git no longer needs: git-branch and git-tag images\n" +
+			"whose branch or tag is gone (under either slug rule), git-commit images whose commit is not in the\n" +
+			"repository, then git-tag and git-commit images beyond the count and age limits. Images without a\n" +
+			"werf-tag-strategy label (exported, foreign, stages), custom tags and tags whose labels cannot be read are\n" +
+			"never deleted. The plan is always printed and written to the outputs; --dry-run stops there. The git\n" +
+			"repository must be a full clone: fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab.",
+		run: runCleanup,
+	}
+}
+
+// nativeDelete are the registries whose distribution API refuses deletes;
+// they need their own API, which shiptag does not speak yet.
+var nativeDelete = map[naming.Implementation]bool{naming.DockerHub: true, naming.GitHub: true, naming.ECR: true, naming.ACR: true}
+
+func runCleanup(ctx context.Context, e *runEnv, args []string) error {
+	passwordStdin := false
+	bind := func(fs *flag.FlagSet, cfg *config.Config) {
+		config.BindCleanup(fs, cfg)
+		bindPasswordStdin(fs, &passwordStdin)
+	}
+	cfg, err := parseFlagsOnly(cleanupCommand(), e, args, bind)
+	if err != nil {
+		return err
+	}
+	facts, repo, scopes, policy, err := prepareCleanup(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	git, err := cleanup.ReadGit(ctx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, e.environ)))
+	if err != nil {
+		return config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
+	}
+	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{repo.Host})
+	if err != nil {
+		return err
+	}
+	defer job.cleanup()
+	oci := cleanup.OCI{Remote: job.access.remoteOptions(), Name: job.access.nameOptions(repo.Name)}
+	inv, err := cleanup.Read(ctx, oci, scopes, job.jobs)
+	if err != nil {
+		var listErr *cleanup.ListError
+		if errors.As(err, &listErr) {
+			if r, perr := name.NewRepository(listErr.Repository, oci.Name...); perr == nil {
+				return job.access.explainAs("list the tags of", "read", r, listErr.Err)
+			}
+		}
+		return err
+	}
+	decisions := cleanup.Decide(inv.Items, git, policy, time.Now())
+	cleanup.Resolve(inv, decisions)
+	var applyErr error
+	if !cfg.DryRun {
+		applyErr = cleanup.Apply(ctx, oci, decisions)
+	}
+	doc := output.NewCleanupDocument(decisions, cfg.DryRun)
+	title := "shiptag cleanup"
+	if cfg.DryRun {
+		title += " (dry run: nothing deleted)"
+	}
+	if err := writeCleanupOutputs(e, *cfg, facts, title, doc); err != nil {
+		return errors.Join(applyErr, err)
+	}
+	if cfg.Output == "json" {
+		err = output.WriteJSONValue(e.stdout, doc)
+	} else {
+		err = output.WriteCleanupText(e.stdout, doc)
+	}
+	return errors.Join(applyErr, err)
+}
+
+// prepareCleanup checks cleanup's inputs before git or a registry is asked.
+func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, naming.Repo, []cleanup.Scope, cleanup.Policy, error) {
+	facts, err := detect(ctx, e, *cfg, false)
+	if err == nil {
+		err = checkOutputFormat(cfg.Output)
+	}
+	var policy cleanup.Policy
+	if err == nil {
+		policy, err = cleanupPolicy(cfg)
+	}
+	if err != nil {
+		return facts, naming.Repo{}, nil, policy, err
+	}
+	repo, err := plan.ResolveRepo(*cfg, facts)
+	if err != nil {
+		return facts, repo, nil, policy, err
+	}
+	if nativeDelete[repo.Implementation] && !cfg.DryRun {
+		return facts, repo, nil, policy, config.Errorf("registry-implementation", "%s refuses deletes through the registry API and "+
+			"shiptag does not speak its own API yet; run with --dry-run to see the plan, and delete with the registry's tools", repo.Implementation)
+	}
+	images, err := plan.ParseImages(cfg.Images)
+	if err != nil {
+		return facts, repo, nil, policy, err
+	}
+	var scopes []cleanup.Scope
+	for _, img := range images {
+		repository, err := repo.Repository(img.Name)
+		if err != nil {
+			return facts, repo, nil, policy, err
+		}
+		s := cleanup.Scope{Image: img.Name, Repository: repository}
+		if img.Name != "" && repo.Mode == naming.Monorepo {
+			s.Prefix = img.Name + "-"
+		}
+		scopes = append(scopes, s)
+	}
+	return facts, repo, scopes, policy, nil
+}
+
+// cleanupPolicy checks the limits: a count or a number of days, or -1.
+func cleanupPolicy(cfg *config.Config) (cleanup.Policy, error) {
+	p := cleanup.Policy{GitTagLimit: cfg.GitTagLimit, GitTagExpiryDays: cfg.GitTagExpiryDays,
+		GitCommitLimit: cfg.GitCommitLimit, GitCommitExpiryDays: cfg.GitCommitExpiryDays}
+	limits := []struct {
+		flag  string
+		value int
+	}{{"git-tag-strategy-limit", p.GitTagLimit}, {"git-tag-strategy-expiry-days", p.GitTagExpiryDays},
+		{"git-commit-strategy-limit", p.GitCommitLimit}, {"git-commit-strategy-expiry-days", p.GitCommitExpiryDays}}
+	for _, l := range limits {
+		if l.value < -1 {
+			return p, config.Errorf(l.flag, "%d is not a limit: use a number from 0 up, or -1 for no limit", l.value)
+		}
+	}
+	return p, nil
+}
+
+// writeCleanupOutputs writes the GitHub step outputs and summary, and the
+// GitLab dotenv report.
+func writeCleanupOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.CleanupDocument) error {
+	if facts.Platform == ci.GitHub {
+		skipped, err := output.GitHubCleanup(e.getenv, title, doc)
+		if err != nil {
+			return err
+		}
+		for _, key := range skipped {
+			fmt.Fprintf(e.stderr, "shiptag: %s is not set: that GitHub output is not written\n", key)
+		}
+	}
+	if path, ok := dotenvPath(cfg, facts); ok {
+		return output.GitLabCleanup(path, doc)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package cleanup
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Labels of §4 that cleanup reads.
+const (
+	labelImageName = "werf-image-name"
+	labelImageTag  = "werf-image-tag"
+	labelStrategy  = "werf-tag-strategy"
+	labelCreated   = "org.opencontainers.image.created"
+)
+
+// Registry is what cleanup reads from a registry.
+type Registry interface {
+	// Tags lists a repository's tags.
+	Tags(ctx context.Context, repository string) ([]string, error)
+	// Manifest returns the digest a tag points at, its image's labels (the
+	// first platform's, for an index) and its creation time.
+	Manifest(ctx context.Context, ref string) (digest string, labels map[string]string, created time.Time, err error)
+}
+
+// Scope is one given image: the tags of Repository that start with Prefix
+// (monorepo: "IMG-") and whose labels name Image.
+type Scope struct {
+	Image, Repository, Prefix string
+}
+
+// Inventory is every tag of the repositories in scope: Items are those of
+// the given images; Tags maps each repository's digests to all their tags,
+// in scope or not, which deleting by digest must account for.
+type Inventory struct {
+	Items []Item
+	// Digests maps "REPOSITORY@DIGEST" to the tags that point at it.
+	Digests map[string][]string
+	// Unread lists the repositories with a tag whose digest is unknown:
+	// nothing there is deleted by digest.
+	Unread map[string]bool
+}
+
+// ListError is a repository whose tags could not be listed: nothing is
+// deleted then, since what is left cannot be known.
+type ListError struct {
+	Repository string
+	Err        error
+}
+
+// Error names the repository.
+func (e *ListError) Error() string {
+	return fmt.Sprintf("listing the tags of %s: %v", e.Repository, e.Err)
+}
+
+// Unwrap returns the registry's error.
+func (e *ListError) Unwrap() error { return e.Err }
+
+// entry is one tag as read.
+type entry struct {
+	repository, tag, digest string
+	labels                  map[string]string
+	created                 time.Time
+	err                     error
+}
+
+// Read lists the tags of every scope's repository and reads each tag's
+// manifest, jobs at a time. A tag that cannot be read is kept (fail closed).
+func Read(ctx context.Context, reg Registry, scopes []Scope, jobs int) (Inventory, error) {
+	var entries []*entry
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		if seen[s.Repository] {
+			continue
+		}
+		seen[s.Repository] = true
+		tags, err := reg.Tags(ctx, s.Repository)
+		if err != nil {
+			return Inventory{}, &ListError{Repository: s.Repository, Err: err}
+		}
+		for _, t := range tags {
+			entries = append(entries, &entry{repository: s.Repository, tag: t})
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(jobs, 1))
+	for _, e := range entries {
+		g.Go(func() error { // each goroutine fills only its own entry
+			e.digest, e.labels, e.created, e.err = reg.Manifest(gctx, e.repository+":"+e.tag)
+			return nil
+		})
+	}
+	_ = g.Wait() // per-tag errors are kept in the entries
+	return assemble(entries, scopes), nil
+}
+
+// assemble sorts the entries into the inventory.
+func assemble(entries []*entry, scopes []Scope) Inventory {
+	inv := Inventory{Digests: map[string][]string{}, Unread: map[string]bool{}}
+	for _, e := range entries {
+		if e.err != nil {
+			inv.Unread[e.repository] = true
+		} else {
+			key := e.repository + "@" + e.digest
+			inv.Digests[key] = append(inv.Digests[key], e.tag)
+		}
+		for _, s := range scopes {
+			if s.Repository != e.repository || !strings.HasPrefix(e.tag, s.Prefix) {
+				continue
+			}
+			if e.err == nil && e.labels[labelStrategy] != "" && e.labels[labelImageName] != s.Image {
+				continue // another image's tag that happens to share the prefix
+			}
+			inv.Items = append(inv.Items, e.item(s))
+			break
+		}
+	}
+	sort.SliceStable(inv.Items, func(a, b int) bool { return inv.Items[a].Ref < inv.Items[b].Ref })
+	return inv
+}
+
+func (e *entry) item(s Scope) Item {
+	it := Item{Ref: e.repository + ":" + e.tag, Repository: e.repository, Tag: e.tag, Image: s.Image, Digest: e.digest, LabelErr: e.err}
+	if e.err != nil {
+		return it
+	}
+	it.Strategy, it.ImageTag = e.labels[labelStrategy], e.labels[labelImageTag]
+	it.Created = e.created
+	if t, err := time.Parse(time.RFC3339, e.labels[labelCreated]); err == nil {
+		it.Created = t
+	}
+	return it
+}
