@@ -55,6 +55,11 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
 	}
+	if facts.Platform == ci.GitLab && len(git.Branches) <= 1 {
+		git.BranchesPartial = "the clone holds one branch, as GitLab fetches only the pipeline's; " +
+			"fetch them all first (git fetch origin '+refs/heads/*:refs/remotes/origin/*') to delete branch images"
+		fmt.Fprintf(e.stderr, "shiptag cleanup: no git-branch image is deleted: %s\n", git.BranchesPartial)
+	}
 	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{repo.Host})
 	if err != nil {
 		return err

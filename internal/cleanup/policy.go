@@ -28,6 +28,9 @@ type Item struct {
 // Git is what the repository holds.
 type Git struct {
 	Branches, Tags []string
+	// BranchesPartial says the clone may lack branches (GitLab fetches only
+	// the pipeline's): then no git-branch image is deleted.
+	BranchesPartial string
 	// HasCommit reports whether a commit is in the repository.
 	HasCommit func(sha string) bool
 }
@@ -65,6 +68,8 @@ func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 			d.Policy, d.Reason = "scope", "no werf-tag-strategy label: not published by shiptag or werf, or a stage"
 		case it.Strategy == "custom":
 			d.Policy, d.Reason = "custom", "custom tags are never deleted"
+		case it.Strategy == "git-branch" && git.BranchesPartial != "":
+			d.Policy, d.Reason = "git-branch", "kept: "+git.BranchesPartial
 		case it.Strategy == "git-branch":
 			d.Policy = "git-branch"
 			d.Delete, d.Reason = gitNameGone(it.ImageTag, git.Branches, "branch")
