@@ -28,14 +28,12 @@ func cleanupCommand() command {
 			"repository, then git-tag and git-commit images beyond the count and age limits. Images without a\n" +
 			"werf-tag-strategy label (exported, foreign, stages), custom tags and tags whose labels cannot be read are\n" +
 			"never deleted. The plan is always printed and written to the outputs; --dry-run stops there. The git\n" +
-			"repository must be a full clone: fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab.",
+			"repository must be a full clone: fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab. Docker Hub, ghcr.io,\n" +
+			"ECR and ACR are cleaned through their own APIs: --username and SHIPTAG_PASSWORD (Docker Hub, ACR),\n" +
+			"GITHUB_TOKEN with delete:packages (ghcr.io), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (ECR).",
 		run: runCleanup,
 	}
 }
-
-// nativeDelete are the registries whose distribution API refuses deletes;
-// they need their own API, which shiptag does not speak yet.
-var nativeDelete = map[naming.Implementation]bool{naming.DockerHub: true, naming.GitHub: true, naming.ECR: true, naming.ACR: true}
 
 func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	passwordStdin := false
@@ -66,6 +64,12 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	}
 	defer job.cleanup()
 	oci := cleanup.OCI{Remote: job.access.remoteOptions(), Name: job.access.nameOptions(repo.Name)}
+	var del cleanup.Deleter
+	if !cfg.DryRun {
+		if del, err = deleterFor(e, facts, repo, job.access, oci); err != nil {
+			return err
+		}
+	}
 	inv, err := cleanup.Read(ctx, oci, scopes, job.jobs)
 	if err != nil {
 		var listErr *cleanup.ListError
@@ -80,7 +84,7 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	cleanup.Resolve(inv, decisions)
 	var applyErr error
 	if !cfg.DryRun {
-		applyErr = cleanup.Apply(ctx, oci, decisions)
+		applyErr = cleanup.Apply(ctx, del, decisions)
 	}
 	doc := output.NewCleanupDocument(decisions, cfg.DryRun)
 	title := "shiptag cleanup"
@@ -114,10 +118,6 @@ func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Fact
 	repo, err := plan.ResolveRepo(*cfg, facts)
 	if err != nil {
 		return facts, repo, nil, policy, err
-	}
-	if nativeDelete[repo.Implementation] && !cfg.DryRun {
-		return facts, repo, nil, policy, config.Errorf("registry-implementation", "%s refuses deletes through the registry API and "+
-			"shiptag does not speak its own API yet; run with --dry-run to see the plan, and delete with the registry's tools", repo.Implementation)
 	}
 	images, err := plan.ParseImages(cfg.Images)
 	if err != nil {

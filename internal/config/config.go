@@ -5,7 +5,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/caarlos0/env/v10"
@@ -72,10 +74,43 @@ func FromEnv(environ map[string]string) (Config, error) {
 		environ = map[string]string{} // env would fall back to the process environment
 	}
 	err := env.ParseWithOptions(&c, env.Options{Environment: environ, Prefix: EnvPrefix})
+	if bad := badVariable(err, environ); bad != nil {
+		return Config{}, bad
+	}
 	if err != nil {
 		return Config{}, fmt.Errorf("reading %s* variables: %w", EnvPrefix, err)
 	}
 	return c, nil
+}
+
+// badVariable names the variable of the first value env could not parse.
+func badVariable(err error, environ map[string]string) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return nil
+	}
+	for _, e := range agg.Errors {
+		var parse env.ParseError
+		if !errors.As(e, &parse) {
+			continue
+		}
+		if f, ok := reflect.TypeOf(Config{}).FieldByName(parse.Name); ok {
+			variable := EnvPrefix + f.Tag.Get("env")
+			return &InputError{Input: variable, Err: fmt.Errorf("%q is not a %s; fix or unset %s", environ[variable], kindName(parse.Type), variable)}
+		}
+	}
+	return nil
+}
+
+// kindName says what a setting's value must be, for errors.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int:
+		return "whole number"
+	case reflect.Bool:
+		return "boolean (true or false)"
+	}
+	return t.String()
 }
 
 // Lines is a list given one entry per line in a variable (a GitHub Action
