@@ -16,6 +16,8 @@ const (
 	labelImageTag  = "werf-image-tag"
 	labelStrategy  = "werf-tag-strategy"
 	labelCreated   = "org.opencontainers.image.created"
+
+	labelStageSignature = "werf-stage-signature"
 )
 
 // Registry is what cleanup reads from a registry.
@@ -129,6 +131,7 @@ func (e *entry) item(s Scope) Item {
 		return it
 	}
 	it.Strategy, it.ImageTag = e.labels[labelStrategy], e.labels[labelImageTag]
+	_, it.Stage = e.labels[labelStageSignature]
 	it.Created = e.created
 	if t, err := time.Parse(time.RFC3339, e.labels[labelCreated]); err == nil {
 		it.Created = t

@@ -20,6 +20,7 @@ type Item struct {
 	Image      string // the given image it belongs to
 	Strategy   string // werf-tag-strategy; "" for what shiptag did not publish
 	ImageTag   string // werf-image-tag: the tag before any monorepo prefix
+	Stage      bool   // a stage pushed by publish --stages (werf-stage-signature)
 	Created    time.Time
 	// LabelErr is why the labels could not be read: such a tag is kept.
 	LabelErr error
@@ -64,8 +65,10 @@ func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 		switch {
 		case it.LabelErr != nil:
 			d.Policy, d.Reason = "fail closed", fmt.Sprintf("labels could not be read: %v", it.LabelErr)
+		case it.Stage:
+			d.Policy, d.Reason = "scope", "a stage (build cache), not a published image"
 		case it.Strategy == "":
-			d.Policy, d.Reason = "scope", "no werf-tag-strategy label: not published by shiptag or werf, or a stage"
+			d.Policy, d.Reason = "scope", "no werf-tag-strategy label: not published by shiptag or werf (exported or foreign)"
 		case it.Strategy == "custom":
 			d.Policy, d.Reason = "custom", "custom tags are never deleted"
 		case it.Strategy == "git-branch" && git.BranchesPartial != "":

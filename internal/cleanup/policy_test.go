@@ -45,7 +45,8 @@ func TestDecide(t *testing.T) {
 			{Strategy: "custom", ImageTag: "latest"},
 			{Strategy: ""},
 			{Strategy: "git-branch", ImageTag: "gone", LabelErr: errors.New("401")},
-		}, none, []bool{false, false, false}, nil},
+			{Stage: true, Strategy: "git-branch", ImageTag: "gone"},
+		}, none, []bool{false, false, false, false}, nil},
 		{"git-tag count limit keeps the newest", []Item{
 			{Strategy: "git-tag", ImageTag: "v1.2.0", Created: days(3)},
 			{Strategy: "git-tag", ImageTag: "v1-2-0-bc975707", Created: days(1)},
