@@ -63,10 +63,18 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 		return err
 	}
 	defer job.cleanup()
+	return cleanRegistry(ctx, job, repo, scopes, git, policy)
+}
+
+// cleanRegistry reads the tags in scope, decides, deletes (unless
+// --dry-run) and reports the plan with what became of it.
+func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes []cleanup.Scope, git cleanup.Git, policy cleanup.Policy) error {
+	e, cfg := job.e, job.cfg
 	oci := cleanup.OCI{Remote: job.access.remoteOptions(), Name: job.access.nameOptions(repo.Name)}
 	var del cleanup.Deleter
 	if !cfg.DryRun {
-		if del, err = deleterFor(e, facts, repo, job.access, oci); err != nil {
+		var err error
+		if del, err = deleterFor(e, job.facts, repo, job.access, oci); err != nil {
 			return err
 		}
 	}
@@ -91,7 +99,7 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	if cfg.DryRun {
 		title += " (dry run: nothing deleted)"
 	}
-	if err := writeCleanupOutputs(e, *cfg, facts, title, doc); err != nil {
+	if err := writeCleanupOutputs(e, *cfg, job.facts, title, doc); err != nil {
 		return errors.Join(applyErr, err)
 	}
 	if cfg.Output == "json" {
@@ -158,17 +166,13 @@ func cleanupPolicy(cfg *config.Config) (cleanup.Policy, error) {
 // writeCleanupOutputs writes the GitHub step outputs and summary, and the
 // GitLab dotenv report.
 func writeCleanupOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.CleanupDocument) error {
-	if facts.Platform == ci.GitHub {
-		skipped, err := output.GitHubCleanup(e.getenv, title, doc)
-		if err != nil {
+	return writePlatformOutputs(e, cfg, facts,
+		func() ([]string, error) { return output.GitHubCleanup(e.getenv, title, doc) },
+		func(path string) error {
+			note, err := output.GitLabCleanup(path, doc)
+			if note != "" {
+				fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
+			}
 			return err
-		}
-		for _, key := range skipped {
-			fmt.Fprintf(e.stderr, "shiptag: %s is not set: that GitHub output is not written\n", key)
-		}
-	}
-	if path, ok := dotenvPath(cfg, facts); ok {
-		return output.GitLabCleanup(path, doc)
-	}
-	return nil
+		})
 }

@@ -56,20 +56,13 @@ func runMeta(ctx context.Context, e *runEnv, args []string) error {
 	return output.WriteMetaText(e.stdout, doc)
 }
 
+// writeMetaOutputs writes metadata-action's step outputs on GitHub and the
+// dotenv report on GitLab.
 func writeMetaOutputs(e *runEnv, cfg config.Config, facts ci.Facts, doc output.MetaDocument) error {
-	if facts.Platform == ci.GitHub {
-		skipped, err := output.GitHubMeta(e.getenv, doc, output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations})
-		if err != nil {
-			return err
-		}
-		for _, key := range skipped {
-			fmt.Fprintf(e.stderr, "shiptag: %s is not set: the GitHub outputs are not written\n", key)
-		}
-	}
-	if path, ok := dotenvPath(cfg, facts); ok {
-		return output.GitLabMeta(path, doc)
-	}
-	return nil
+	sep := output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations}
+	return writePlatformOutputs(e, cfg, facts,
+		func() ([]string, error) { return output.GitHubMeta(e.getenv, doc, sep) },
+		func(path string) error { return output.GitLabMeta(path, doc) })
 }
 
 // computeMeta runs metadata-action's rules against the job. withImages is

@@ -117,8 +117,22 @@ func checkOutputFormat(format string) error {
 // writeCIOutputs writes the platform's output files: GitHub step outputs and
 // summary, and the GitLab dotenv report (also wherever --dotenv-file is set).
 func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.Document) error {
+	return writePlatformOutputs(e, cfg, facts,
+		func() ([]string, error) { return output.GitHub(e.getenv, title, doc) },
+		func(path string) error {
+			note, err := output.GitLab(path, doc)
+			if note != "" {
+				fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
+			}
+			return err
+		})
+}
+
+// writePlatformOutputs runs github on GitHub, reporting the output files
+// that are not set, and gitlab where a dotenv report is due.
+func writePlatformOutputs(e *runEnv, cfg config.Config, facts ci.Facts, github func() ([]string, error), gitlab func(path string) error) error {
 	if facts.Platform == ci.GitHub {
-		skipped, err := output.GitHub(e.getenv, title, doc)
+		skipped, err := github()
 		if err != nil {
 			return err
 		}
@@ -127,13 +141,7 @@ func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, 
 		}
 	}
 	if path, ok := dotenvPath(cfg, facts); ok {
-		note, err := output.GitLab(path, doc)
-		if err != nil {
-			return err
-		}
-		if note != "" {
-			fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
-		}
+		return gitlab(path)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -108,15 +109,26 @@ func cleanupSummary(title string, d CleanupDocument) string {
 }
 
 // GitLabCleanup writes the dotenv report: SHIPTAG_DELETED, the deleted
-// references comma-separated (with --dry-run, those the plan deletes).
-func GitLabCleanup(path string, d CleanupDocument) error {
+// references comma-separated (with --dry-run, those the plan deletes). When
+// they would not fit GitLab's limit, the document goes to shiptag.json beside
+// it, the report holds SHIPTAG_JSON_FILE, and note says so.
+func GitLabCleanup(path string, d CleanupDocument) (note string, err error) {
 	refs := d.Deleted
 	if d.DryRun {
 		refs = d.Delete
 	}
 	report := "SHIPTAG_DELETED=" + strings.Join(refs, ",") + "\n"
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		return dotenvError(path, err)
+	if len(report) > dotenvMaxBytes {
+		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
+		if err := os.WriteFile(jsonPath, []byte(compactAny(d)+"\n"), 0o644); err != nil {
+			return "", dotenvError(jsonPath, err)
+		}
+		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
+		note = fmt.Sprintf("the deleted references do not fit GitLab's %d-byte dotenv limit: wrote them to %s (SHIPTAG_JSON_FILE)",
+			dotenvMaxBytes, jsonPath)
 	}
-	return nil
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		return "", dotenvError(path, err)
+	}
+	return note, nil
 }
