@@ -55,8 +55,9 @@ type Decision struct {
 	Deleted, Failed bool
 }
 
-// Decide applies the policies; the count and age limits hold per image. Tags without a strategy (exported, foreign,
-// stages), custom tags and tags whose labels could not be read are kept.
+// Decide applies the policies; the count and age limits hold per image.
+// Tags without a strategy (exported, foreign), stages, custom tags and tags
+// whose labels could not be read or lack werf-image-tag are kept.
 func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 	var out []Decision
 	survivors := map[[2]string][]int{} // {strategy, image} → indexes into out, still kept after the git check
@@ -71,6 +72,8 @@ func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 			d.Policy, d.Reason = "scope", "no werf-tag-strategy label: not published by shiptag or werf (exported or foreign)"
 		case it.Strategy == "custom":
 			d.Policy, d.Reason = "custom", "custom tags are never deleted"
+		case it.ImageTag == "":
+			d.Policy, d.Reason = "fail closed", "no werf-image-tag label to compare with git"
 		case it.Strategy == "git-branch" && git.BranchesPartial != "":
 			d.Policy, d.Reason = "git-branch", "kept: "+git.BranchesPartial
 		case it.Strategy == "git-branch":
@@ -80,14 +83,15 @@ func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 			d.Policy = "git-tag"
 			d.Delete, d.Reason = gitNameGone(it.ImageTag, git.Tags, "git tag")
 		case it.Strategy == "git-commit":
-			d.Policy = "git-commit"
-			d.Delete = git.HasCommit == nil || !git.HasCommit(it.ImageTag)
-			d.Reason = map[bool]string{true: "commit " + it.ImageTag + " is not in the repository", false: "commit is in the repository"}[d.Delete]
+			d.Policy, d.Reason = "git-commit", "commit is in the repository"
+			if git.HasCommit != nil && !git.HasCommit(it.ImageTag) {
+				d.Delete, d.Reason = true, "commit "+it.ImageTag+" is not in the repository"
+			}
 		default:
 			d.Policy, d.Reason = "scope", fmt.Sprintf("unknown strategy %q: kept", it.Strategy)
 		}
 		out = append(out, d)
-		if !d.Delete && (it.Strategy == "git-tag" || it.Strategy == "git-commit") && it.LabelErr == nil {
+		if !d.Delete && (d.Policy == "git-tag" || d.Policy == "git-commit") {
 			key := [2]string{it.Strategy, it.Image}
 			survivors[key] = append(survivors[key], len(out)-1)
 		}

@@ -46,7 +46,8 @@ func TestDecide(t *testing.T) {
 			{Strategy: ""},
 			{Strategy: "git-branch", ImageTag: "gone", LabelErr: errors.New("401")},
 			{Stage: true, Strategy: "git-branch", ImageTag: "gone"},
-		}, none, []bool{false, false, false, false}, nil},
+			{Strategy: "git-branch"}, // no werf-image-tag
+		}, none, []bool{false, false, false, false, false}, nil},
 		{"git-tag count limit keeps the newest", []Item{
 			{Strategy: "git-tag", ImageTag: "v1.2.0", Created: days(3)},
 			{Strategy: "git-tag", ImageTag: "v1-2-0-bc975707", Created: days(1)},
