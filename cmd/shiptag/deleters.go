@@ -40,7 +40,7 @@ func deleterFor(e *runEnv, facts ci.Facts, repo naming.Repo, access *registryAcc
 		if api == "" {
 			api = "https://api.github.com"
 		}
-		return cleanup.GitHubPackages{Token: login.Password, API: api, Client: client}, nil
+		return &cleanup.GitHubPackages{Token: login.Password, API: api, Client: client}, nil
 	case naming.ECR:
 		return ecrDeleter(e, facts, host, client)
 	case naming.ACR:

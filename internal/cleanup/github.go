@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // GitHubPackages deletes ghcr.io images through GitHub's REST API for
@@ -19,6 +20,15 @@ type GitHubPackages struct {
 	// API is https://api.github.com (GITHUB_API_URL), or a test server.
 	API    string
 	Client *http.Client
+
+	mu       sync.Mutex
+	packages map[string]githubPackage // by repository, listed once
+}
+
+// githubPackage is a package's API address and its versions by digest.
+type githubPackage struct {
+	url string
+	ids map[string]int64
 }
 
 // githubVersion is one package version: the manifest digest is its name.
@@ -28,43 +38,66 @@ type githubVersion struct {
 }
 
 // DeleteTag: GitHub deletes versions only.
-func (g GitHubPackages) DeleteTag(context.Context, string, string) error {
+func (g *GitHubPackages) DeleteTag(context.Context, string, string) error {
 	return ErrTagDeleteUnsupported
 }
 
-// DeleteDigest finds the version whose name is digest and deletes it.
-func (g GitHubPackages) DeleteDigest(ctx context.Context, repository, digest string) error {
-	base, err := g.packageURL(ctx, repository)
+// DeleteDigest deletes the version whose name is digest.
+func (g *GitHubPackages) DeleteDigest(ctx context.Context, repository, digest string) error {
+	pkg, err := g.lookup(ctx, repository)
 	if err != nil {
 		return err
 	}
+	id, ok := pkg.ids[digest]
+	if !ok {
+		return nil // no such version: already gone
+	}
+	_, _, err = call(ctx, g.Client, http.MethodDelete, fmt.Sprintf("%s/versions/%d", pkg.url, id), nil, g.headers)
+	if isAPIStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	return err
+}
+
+// lookup finds a repository's package and lists its versions, page by
+// page, the first time it is asked for.
+func (g *GitHubPackages) lookup(ctx context.Context, repository string) (githubPackage, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if pkg, ok := g.packages[repository]; ok {
+		return pkg, nil
+	}
+	url, err := g.packageURL(ctx, repository)
+	if err != nil {
+		return githubPackage{}, err
+	}
+	pkg := githubPackage{url: url, ids: map[string]int64{}}
 	for page := 1; ; page++ {
-		data, _, err := call(ctx, g.Client, http.MethodGet, fmt.Sprintf("%s/versions?per_page=100&page=%d", base, page), nil, g.headers)
+		data, _, err := call(ctx, g.Client, http.MethodGet, fmt.Sprintf("%s/versions?per_page=100&page=%d", url, page), nil, g.headers)
 		if err != nil {
-			return err
+			return githubPackage{}, err
 		}
 		var versions []githubVersion
 		if err := json.Unmarshal(data, &versions); err != nil {
-			return fmt.Errorf("reading the versions of %s: %w", repository, err)
+			return githubPackage{}, fmt.Errorf("reading the versions of %s: %w", repository, err)
 		}
 		for _, v := range versions {
-			if v.Name == digest {
-				_, _, err := call(ctx, g.Client, http.MethodDelete, fmt.Sprintf("%s/versions/%d", base, v.ID), nil, g.headers)
-				if isAPIStatus(err, http.StatusNotFound) {
-					return nil
-				}
-				return err
-			}
+			pkg.ids[v.Name] = v.ID
 		}
 		if len(versions) < 100 {
-			return nil // no such version: already gone
+			break
 		}
 	}
+	if g.packages == nil {
+		g.packages = map[string]githubPackage{}
+	}
+	g.packages[repository] = pkg
+	return pkg, nil
 }
 
 // packageURL is the package's API address: an organization's, else a
 // user's. The package name is the path after the owner, escaped.
-func (g GitHubPackages) packageURL(ctx context.Context, repository string) (string, error) {
+func (g *GitHubPackages) packageURL(ctx context.Context, repository string) (string, error) {
 	path := strings.TrimPrefix(repository, "ghcr.io/")
 	owner, pkg, ok := strings.Cut(path, "/")
 	if !ok {
@@ -83,7 +116,7 @@ func (g GitHubPackages) packageURL(ctx context.Context, repository string) (stri
 	return "", fmt.Errorf("package %s of %s not found as an organization's or a user's: check the token's read:packages scope", pkg, owner)
 }
 
-func (g GitHubPackages) headers(r *http.Request) error {
+func (g *GitHubPackages) headers(r *http.Request) error {
 	r.Header.Set("Authorization", "Bearer "+g.Token)
 	r.Header.Set("Accept", "application/vnd.github+json")
 	r.Header.Set("X-GitHub-Api-Version", "2022-11-28")

@@ -8,16 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-)
 
-// Labels of §4 that cleanup reads.
-const (
-	labelImageName = "werf-image-name"
-	labelImageTag  = "werf-image-tag"
-	labelStrategy  = "werf-tag-strategy"
-	labelCreated   = "org.opencontainers.image.created"
-
-	labelStageSignature = "werf-stage-signature"
+	"github.com/shiptag/shiptag/internal/labels"
 )
 
 // Registry is what cleanup reads from a registry.
@@ -114,7 +106,7 @@ func assemble(entries []*entry, scopes []Scope) Inventory {
 			if s.Repository != e.repository || !strings.HasPrefix(e.tag, s.Prefix) {
 				continue
 			}
-			if e.err == nil && e.labels[labelStrategy] != "" && e.labels[labelImageName] != s.Image {
+			if e.err == nil && e.labels[labels.KeyTagStrategy] != "" && e.labels[labels.KeyImageName] != s.Image {
 				continue // another image's tag that happens to share the prefix
 			}
 			inv.Items = append(inv.Items, e.item(s))
@@ -130,10 +122,10 @@ func (e *entry) item(s Scope) Item {
 	if e.err != nil {
 		return it
 	}
-	it.Strategy, it.ImageTag = e.labels[labelStrategy], e.labels[labelImageTag]
-	_, it.Stage = e.labels[labelStageSignature]
+	it.Strategy, it.ImageTag = e.labels[labels.KeyTagStrategy], e.labels[labels.KeyImageTag]
+	_, it.Stage = e.labels[labels.KeyStageSignature]
 	it.Created = e.created
-	if t, err := time.Parse(time.RFC3339, e.labels[labelCreated]); err == nil {
+	if t, err := time.Parse(time.RFC3339, e.labels[labels.KeyCreated]); err == nil {
 		it.Created = t
 	}
 	return it

@@ -110,28 +110,33 @@ func TestGitHubPackages(t *testing.T) {
 				page = []githubVersion{{ID: 4242, Name: "sha256:feed"}}
 			}
 			_ = json.NewEncoder(w).Encode(page)
-		case r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/versions/4242"):
+		case r.Method == http.MethodDelete && (strings.HasSuffix(r.URL.Path, "/versions/4242") || strings.HasSuffix(r.URL.Path, "/versions/5")):
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			http.Error(w, `{"message":"unexpected"}`, http.StatusTeapot)
 		}
 	})
 	ctx := context.Background()
-	gh := GitHubPackages{Token: "ghp", API: srv.URL}
+	gh := &GitHubPackages{Token: "ghp", API: srv.URL}
 	if err := gh.DeleteTag(ctx, "ghcr.io/octo/team/app", "x"); err != ErrTagDeleteUnsupported {
 		t.Errorf("DeleteTag = %v, want ErrTagDeleteUnsupported", err)
 	}
 	if err := gh.DeleteDigest(ctx, "ghcr.io/octo/team/app", "sha256:feed"); err != nil {
 		t.Fatalf("DeleteDigest: %v", err)
 	}
+	// The versions are listed once per package.
+	if err := gh.DeleteDigest(ctx, "ghcr.io/octo/team/app", fmt.Sprintf("sha256:%064d", 5)); err != nil {
+		t.Fatalf("DeleteDigest of a version on page 1: %v", err)
+	}
 	want := []string{"GET /orgs/octo/packages/container/team%2Fapp", "GET /users/octo/packages/container/team%2Fapp",
 		"GET /users/octo/packages/container/team%2Fapp/versions?per_page=100&page=1",
 		"GET /users/octo/packages/container/team%2Fapp/versions?per_page=100&page=2",
-		"DELETE /users/octo/packages/container/team%2Fapp/versions/4242"}
+		"DELETE /users/octo/packages/container/team%2Fapp/versions/4242",
+		"DELETE /users/octo/packages/container/team%2Fapp/versions/5"}
 	if diff := cmp.Diff(want, log.calls); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	bad := GitHubPackages{Token: "wrong", API: srv.URL}
+	bad := &GitHubPackages{Token: "wrong", API: srv.URL}
 	if err := bad.DeleteDigest(ctx, "ghcr.io/octo/team/app", "sha256:feed"); !isAPIStatus(err, http.StatusUnauthorized) {
 		t.Errorf("bad token: %v", err)
 	}

@@ -57,8 +57,8 @@ type Pair struct{ Key, Value string }
 func Set(mode Mode, img Image, t *Tag, created time.Time) map[string]string {
 	l := map[string]string{}
 	if mode != None {
-		l["werf-image"] = "true"
-		l["werf-image-name"] = img.Name
+		l[KeyImage] = "true"
+		l[KeyImageName] = img.Name
 		l["werf-image-version"] = "1"
 		if img.Revision != "" {
 			l["org.opencontainers.image.revision"] = img.Revision
@@ -70,12 +70,12 @@ func Set(mode Mode, img Image, t *Tag, created time.Time) map[string]string {
 			created = *img.Created
 		}
 		if !created.IsZero() {
-			l["org.opencontainers.image.created"] = created.UTC().Format(time.RFC3339)
+			l[KeyCreated] = created.UTC().Format(time.RFC3339)
 		}
 	}
 	if mode == PerTag && t != nil {
-		l["werf-image-tag"] = t.Tag
-		l["werf-tag-strategy"] = t.Strategy
+		l[KeyImageTag] = t.Tag
+		l[KeyTagStrategy] = t.Strategy
 		l["werf-docker-image-name"] = t.Ref
 	}
 	for _, p := range img.User {

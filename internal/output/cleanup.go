@@ -3,8 +3,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -117,18 +115,5 @@ func GitLabCleanup(path string, d CleanupDocument) (note string, err error) {
 	if d.DryRun {
 		refs = d.Delete
 	}
-	report := "SHIPTAG_DELETED=" + strings.Join(refs, ",") + "\n"
-	if len(report) > dotenvMaxBytes {
-		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
-		if err := os.WriteFile(jsonPath, []byte(compactAny(d)+"\n"), 0o644); err != nil {
-			return "", dotenvError(jsonPath, err)
-		}
-		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
-		note = fmt.Sprintf("the deleted references do not fit GitLab's %d-byte dotenv limit: wrote them to %s (SHIPTAG_JSON_FILE)",
-			dotenvMaxBytes, jsonPath)
-	}
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		return "", dotenvError(path, err)
-	}
-	return note, nil
+	return writeDotenv(path, "SHIPTAG_DELETED="+strings.Join(refs, ",")+"\n", d, "the deleted references")
 }

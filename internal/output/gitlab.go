@@ -30,14 +30,21 @@ func GitLab(path string, d Document) (note string, err error) {
 	if stages := d.StageRefs(); stages != nil {
 		report += "SHIPTAG_STAGES=" + strings.Join(stages, ",") + "\n"
 	}
+	return writeDotenv(path, report, d, "the references")
+}
+
+// writeDotenv writes report at path; when it exceeds GitLab's limit, doc
+// goes to shiptag.json beside it instead, the report holds only
+// SHIPTAG_JSON_FILE, and note (naming what did not fit) says so for the log.
+func writeDotenv(path, report string, doc any, what string) (note string, err error) {
 	if len(report) > dotenvMaxBytes {
 		jsonPath := filepath.Join(filepath.Dir(path), JSONFileName)
-		if err := os.WriteFile(jsonPath, []byte(compactJSON(d)+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(jsonPath, []byte(compactAny(doc)+"\n"), 0o644); err != nil {
 			return "", dotenvError(jsonPath, err)
 		}
 		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
-		note = fmt.Sprintf("the references do not fit GitLab's %d-byte dotenv limit: wrote them to %s "+
-			"(SHIPTAG_JSON_FILE); add it to the job's artifacts:paths", dotenvMaxBytes, jsonPath)
+		note = fmt.Sprintf("%s do not fit GitLab's %d-byte dotenv limit: wrote them to %s "+
+			"(SHIPTAG_JSON_FILE); add it to the job's artifacts:paths", what, dotenvMaxBytes, jsonPath)
 	}
 	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
 		return "", dotenvError(path, err)

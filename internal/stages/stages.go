@@ -89,8 +89,8 @@ func stage(base v1.Image, cf *v1.ConfigFile, layers []v1.Layer, last bool) (Stag
 	}
 	labels.Clean(cut.Config.Labels)
 	sig := Signature(cut.RootFS.DiffIDs)
-	cut.Config.Labels["werf-image"] = "false"
-	cut.Config.Labels["werf-stage-signature"] = sig
+	cut.Config.Labels[labels.KeyImage] = "false"
+	cut.Config.Labels[labels.KeyStageSignature] = sig
 	img, err := mutate.AppendLayers(base, layers...)
 	if err != nil {
 		return Stage{}, err
