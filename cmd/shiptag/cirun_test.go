@@ -151,7 +151,7 @@ func TestGitLabPipelines(t *testing.T) {
 	if why := registrytest.Missing(); why != "" {
 		requireTool(t, "", "docker-registry", why)
 	}
-	reg := sharedRegistry(t)
+	reg := realRegistry(t)
 	bin := t.TempDir()
 	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "shiptag"), ".").CombinedOutput(); err != nil {
 		t.Fatalf("building shiptag: %v\n%s", err, out)
@@ -219,18 +219,19 @@ deploy:
 	}
 }
 
-// sharedRegistry is the real registry, started by the first test that needs
-// it and stopped after all tests (stopRegistryAfter).
-func sharedRegistry(t *testing.T) *registrytest.Server {
+// realRegistry starts Debian's docker-registry for one test, empty, and
+// stops it when the test and its subtests end. An empty registry per test
+// keeps the scenarios' upload counts true under -count=N and in any order.
+func realRegistry(t *testing.T) *registrytest.Server {
 	t.Helper()
-	realRegistryOnce.Do(func() {
-		script, _ := filepath.Abs("../../scripts/test-registry")
-		if realRegistryDir, realRegistryErr = os.MkdirTemp("", "shiptag-registry-"); realRegistryErr == nil {
-			realRegistry, realRegistryErr = registrytest.Start(script, realRegistryDir)
-		}
-	})
-	if realRegistryErr != nil {
-		t.Fatalf("starting the test registry: %v", realRegistryErr)
+	script, err := filepath.Abs("../../scripts/test-registry")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return realRegistry
+	reg, err := registrytest.Start(script, t.TempDir())
+	if err != nil {
+		t.Fatalf("starting the test registry: %v", err)
+	}
+	t.Cleanup(reg.Stop)
+	return reg
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,20 +14,7 @@ import (
 // so the scenarios exercise the real binary: flags, variables, files, exit
 // codes.
 func TestMain(m *testing.M) {
-	testscript.Main(stopRegistryAfter{m}, map[string]func(){"shiptag": main})
-}
-
-// stopRegistryAfter stops the real registry, if a test started it, once
-// every test has run: several tests share it.
-type stopRegistryAfter struct{ m *testing.M }
-
-func (s stopRegistryAfter) Run() int {
-	code := s.m.Run()
-	if realRegistry != nil {
-		realRegistry.Stop()
-		_ = os.RemoveAll(realRegistryDir)
-	}
-	return code
+	testscript.Main(m, map[string]func(){"shiptag": main})
 }
 
 // TestScripts runs testdata/script/*.txtar: one file per CI platform
@@ -48,15 +34,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-var (
-	realRegistry     *registrytest.Server
-	realRegistryDir  string
-	realRegistryErr  error
-	realRegistryOnce sync.Once
-)
-
 // TestIntegration runs testdata/integration/*.txtar against Debian's
-// docker-registry with TLS and basic auth, started once for all of them by
+// docker-registry with TLS and basic auth, started empty for them by
 // scripts/test-registry. $REGISTRY is its address; $REGISTRY_USER and
 // $REGISTRY_PASSWORD log in; SSL_CERT_FILE trusts its CA.
 func TestIntegration(t *testing.T) {
@@ -66,7 +45,7 @@ func TestIntegration(t *testing.T) {
 		}
 		t.Skipf("skipping the real-registry scenarios: %s", why)
 	}
-	reg := sharedRegistry(t)
+	reg := realRegistry(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "../../testdata/integration",
 		Setup: func(env *testscript.Env) error {
