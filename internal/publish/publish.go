@@ -69,6 +69,15 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	if err != nil {
 		return err
 	}
+	if err := sendBlobs(ctx, pusher, o, blobs); err != nil {
+		return err
+	}
+	return writeManifests(ctx, pusher, o.Jobs, targets)
+}
+
+// sendBlobs uploads each blob once, to its home repository, then mounts it
+// into every other repository of the same registry that needs it.
+func sendBlobs(ctx context.Context, pusher *remote.Pusher, o Options, blobs []blob) error {
 	if o.Progress != nil {
 		for _, b := range blobs {
 			o.Progress.expect(b.image, b.size)
@@ -85,18 +94,20 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 			mounts = append(mounts, mount{blob: b, repo: r})
 		}
 	}
-	if err := each(ctx, o.Jobs, mounts, func(ctx context.Context, m mount) error {
+	return each(ctx, o.Jobs, mounts, func(ctx context.Context, m mount) error {
 		ml := &remote.MountableLayer{Layer: m.blob.layer, Reference: m.blob.home.Digest(m.blob.digest.String())}
 		return wrap("mounting blob", m.blob.digest.String(), m.repo.String(), pusher.Upload(ctx, m.repo, ml))
-	}); err != nil {
-		return err
-	}
-	// Image manifests first, then the indexes that name them. A registry
-	// checks an index's platform manifests when it is written, and
-	// distribution's filesystem storage rewrites a manifest's link in place
-	// when the same manifest is written again (under another tag): an index
-	// written meanwhile can find that link empty and be refused. Measured:
-	// one export in seven failed so before this ordering.
+	})
+}
+
+// writeManifests writes the targets' manifests once every blob is in place:
+// image manifests first, then the indexes that name them. A registry
+// checks an index's platform manifests when it is written, and
+// distribution's filesystem storage rewrites a manifest's link in place
+// when the same manifest is written again (under another tag): an index
+// written meanwhile can find that link empty and be refused. Measured: one
+// export in seven failed so before this ordering.
+func writeManifests(ctx context.Context, pusher *remote.Pusher, jobs int, targets []Target) error {
 	var images, indexes []Target
 	for _, t := range targets {
 		if t.Artifact.Index != nil {
@@ -105,15 +116,14 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 			images = append(images, t)
 		}
 	}
-	// Every blob is in place and no target's tag is current: an image
-	// manifest is written as it is, with no further check; an index also
-	// writes its platform manifests.
-	if err := each(ctx, o.Jobs, images, func(ctx context.Context, t Target) error {
+	// No target's tag is current: an image manifest is written as it is,
+	// with no further check; an index also writes its platform manifests.
+	if err := each(ctx, jobs, images, func(ctx context.Context, t Target) error {
 		return wrap("writing", t.Ref.String(), "", pusher.Put(ctx, t.Ref, t.Artifact.Image))
 	}); err != nil {
 		return err
 	}
-	return each(ctx, o.Jobs, indexes, func(ctx context.Context, t Target) error {
+	return each(ctx, jobs, indexes, func(ctx context.Context, t Target) error {
 		return wrap("writing", t.Ref.String(), "", pusher.Push(ctx, t.Ref, t.Artifact.Index))
 	})
 }
