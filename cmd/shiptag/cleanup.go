@@ -168,11 +168,5 @@ func cleanupPolicy(cfg *config.Config) (cleanup.Policy, error) {
 func writeCleanupOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.CleanupDocument) error {
 	return writePlatformOutputs(e, cfg, facts,
 		func() ([]string, error) { return output.GitHubCleanup(e.getenv, title, doc) },
-		func(path string) error {
-			note, err := output.GitLabCleanup(path, doc)
-			if note != "" {
-				fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
-			}
-			return err
-		})
+		func(path string) (string, error) { return output.GitLabCleanup(path, doc) })
 }

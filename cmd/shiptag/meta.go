@@ -62,7 +62,7 @@ func writeMetaOutputs(e *runEnv, cfg config.Config, facts ci.Facts, doc output.M
 	sep := output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations}
 	return writePlatformOutputs(e, cfg, facts,
 		func() ([]string, error) { return output.GitHubMeta(e.getenv, doc, sep) },
-		func(path string) error { return output.GitLabMeta(path, doc) })
+		func(path string) (string, error) { return "", output.GitLabMeta(path, doc) })
 }
 
 // computeMeta runs metadata-action's rules against the job. withImages is

@@ -119,18 +119,13 @@ func checkOutputFormat(format string) error {
 func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.Document) error {
 	return writePlatformOutputs(e, cfg, facts,
 		func() ([]string, error) { return output.GitHub(e.getenv, title, doc) },
-		func(path string) error {
-			note, err := output.GitLab(path, doc)
-			if note != "" {
-				fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
-			}
-			return err
-		})
+		func(path string) (string, error) { return output.GitLab(path, doc) })
 }
 
 // writePlatformOutputs runs github on GitHub, reporting the output files
-// that are not set, and gitlab where a dotenv report is due.
-func writePlatformOutputs(e *runEnv, cfg config.Config, facts ci.Facts, github func() ([]string, error), gitlab func(path string) error) error {
+// that are not set, and gitlab where a dotenv report is due, printing the
+// note it may return (where values too long for the report went).
+func writePlatformOutputs(e *runEnv, cfg config.Config, facts ci.Facts, github func() ([]string, error), gitlab func(path string) (note string, err error)) error {
 	if facts.Platform == ci.GitHub {
 		skipped, err := github()
 		if err != nil {
@@ -141,7 +136,11 @@ func writePlatformOutputs(e *runEnv, cfg config.Config, facts ci.Facts, github f
 		}
 	}
 	if path, ok := dotenvPath(cfg, facts); ok {
-		return gitlab(path)
+		note, err := gitlab(path)
+		if note != "" {
+			fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
+		}
+		return err
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package meta
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func (e *Engine) Version(rules []Rule) (Version, error) {
 		switch {
 		case v.Main == "":
 			v.Main = val
-		case val != v.Main && !contains(v.Partial, val):
+		case val != v.Main && !slices.Contains(v.Partial, val):
 			v.Partial = append(v.Partial, val)
 		}
 		if !latestSet {
@@ -74,15 +75,6 @@ func (e *Engine) latest(auto bool) bool {
 		return false
 	}
 	return auto
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var invalidTagChars = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -51,7 +52,7 @@ func collectBlobs(targets []Target) ([]blob, error) {
 				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image})
 				continue
 			}
-			if b := &blobs[i]; b.home != repo && !contains(b.others, repo) {
+			if b := &blobs[i]; b.home != repo && !slices.Contains(b.others, repo) {
 				b.others = append(b.others, repo)
 			}
 		}
@@ -59,46 +60,16 @@ func collectBlobs(targets []Target) ([]blob, error) {
 	return blobs, nil
 }
 
-func contains(repos []name.Repository, r name.Repository) bool {
-	for _, x := range repos {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
 // ArtifactBlobs lists the distributable layers and the configs of every
 // image in a, child images of an index included: what publishing must send.
 func ArtifactBlobs(a source.Artifact) ([]v1.Layer, error) {
-	if a.Image != nil {
-		return imageBlobs(a.Image)
-	}
-	im, err := a.Index.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
 	var out []v1.Layer
-	for _, d := range im.Manifests {
-		var child source.Artifact
-		switch {
-		case d.MediaType.IsImage():
-			child.Image, err = a.Index.Image(d.Digest)
-		case d.MediaType.IsIndex():
-			child.Index, err = a.Index.ImageIndex(d.Digest)
-		default:
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		ls, err := ArtifactBlobs(child)
-		if err != nil {
-			return nil, err
-		}
+	err := source.EachImage(a, func(_ v1.Descriptor, img v1.Image) error {
+		ls, err := imageBlobs(img)
 		out = append(out, ls...)
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 func imageBlobs(img v1.Image) ([]v1.Layer, error) {

@@ -149,36 +149,11 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 
 // check reads every manifest and config of a, and the digest of every layer.
 func check(a Artifact) error {
-	if a.Image != nil {
-		if _, err := a.Image.ConfigFile(); err != nil {
+	return EachImage(a, func(_ v1.Descriptor, img v1.Image) error {
+		if _, err := img.ConfigFile(); err != nil {
 			return err
 		}
-		_, err := a.Image.Manifest()
+		_, err := img.Manifest()
 		return err
-	}
-	im, err := a.Index.IndexManifest()
-	if err != nil {
-		return err
-	}
-	for _, d := range im.Manifests {
-		switch {
-		case d.MediaType.IsImage():
-			img, err := a.Index.Image(d.Digest)
-			if err != nil {
-				return fmt.Errorf("platform image %s: %w", d.Digest, err)
-			}
-			if err := check(Artifact{Image: img}); err != nil {
-				return fmt.Errorf("platform image %s: %w", d.Digest, err)
-			}
-		case d.MediaType.IsIndex():
-			child, err := a.Index.ImageIndex(d.Digest)
-			if err != nil {
-				return err
-			}
-			if err := check(Artifact{Index: child}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	})
 }

@@ -124,19 +124,15 @@ func cutHistory(h []v1.History, k int, last bool) []v1.History {
 // index; attestations are not built layers and have none), each signature
 // once, in order.
 func OfArtifact(a source.Artifact) ([]Stage, error) {
-	images := []v1.Image{a.Image}
-	if a.Index != nil {
-		var err error
-		if images, err = platformImages(a.Index); err != nil {
-			return nil, err
-		}
-	}
 	var out []Stage
 	seen := map[string]bool{}
-	for _, img := range images {
+	err := source.EachImage(a, func(d v1.Descriptor, img v1.Image) error {
+		if d.Annotations["vnd.docker.reference.type"] != "" {
+			return nil // an attestation manifest (BuildKit's), not a platform
+		}
 		st, err := Of(img)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, s := range st {
 			if !seen[s.Signature] {
@@ -144,35 +140,7 @@ func OfArtifact(a source.Artifact) ([]Stage, error) {
 				out = append(out, s)
 			}
 		}
-	}
-	return out, nil
-}
-
-func platformImages(idx v1.ImageIndex) ([]v1.Image, error) {
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
-	var out []v1.Image
-	for _, d := range im.Manifests {
-		switch {
-		case d.MediaType.IsIndex():
-			child, err := idx.ImageIndex(d.Digest)
-			if err != nil {
-				return nil, err
-			}
-			imgs, err := platformImages(child)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, imgs...)
-		case d.MediaType.IsImage() && d.Annotations["vnd.docker.reference.type"] == "":
-			img, err := idx.Image(d.Digest)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, img)
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
