@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -17,32 +16,9 @@ import (
 // digest only of tags that exist: a fresh repository costs one request, a
 // rerun one per tag, and nothing else is asked of what is up to date.
 func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Target) ([]Target, error) {
-	tags := map[name.Repository]map[string]bool{}
-	for _, t := range targets {
-		repo := t.Ref.Context()
-		if _, done := tags[repo]; done {
-			continue
-		}
-		list, err := puller.List(ctx, repo)
-		switch {
-		case err == nil:
-			tags[repo] = map[string]bool{}
-			for _, tag := range list {
-				tags[repo][tag] = true
-			}
-		case isStatus(err, http.StatusNotFound):
-			tags[repo] = map[string]bool{} // no such repository yet
-		default:
-			tags[repo] = nil // cannot list: ask about every tag
-		}
-	}
-	current := make([]bool, len(targets))
-	var mu sync.Mutex
-	indexes := make([]int, len(targets))
-	for i := range indexes {
-		indexes[i] = i
-	}
-	err := each(ctx, jobs, indexes, func(ctx context.Context, i int) error {
+	tags := listTags(ctx, puller, jobs, targets)
+	current := make([]bool, len(targets)) // each goroutine writes its own element
+	err := eachIndex(ctx, jobs, len(targets), func(ctx context.Context, i int) error {
 		t := targets[i]
 		if known := tags[t.Ref.Context()]; known != nil && !known[t.Ref.TagStr()] {
 			return nil
@@ -55,9 +31,7 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 			return &RepoError{Repo: t.Ref.Context(), Err: fmt.Errorf("checking %s: %w", t.Ref, err)}
 		}
 		want, err := t.Digest()
-		mu.Lock()
 		current[i] = err == nil && d.Digest == want
-		mu.Unlock()
 		return nil
 	})
 	if err != nil {
@@ -70,6 +44,40 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 		}
 	}
 	return out, nil
+}
+
+// listTags lists the tags of every repository the targets name, in
+// parallel: an empty set for a repository that does not exist yet, nil for
+// one that cannot be listed (its tags are then asked about one by one).
+func listTags(ctx context.Context, puller *remote.Puller, jobs int, targets []Target) map[name.Repository]map[string]bool {
+	var repos []name.Repository
+	seen := map[name.Repository]bool{}
+	for _, t := range targets {
+		if repo := t.Ref.Context(); !seen[repo] {
+			seen[repo] = true
+			repos = append(repos, repo)
+		}
+	}
+	sets := make([]map[string]bool, len(repos)) // each goroutine writes its own element
+	// A failed list is not an error here, so the walk itself never fails.
+	_ = eachIndex(ctx, jobs, len(repos), func(ctx context.Context, i int) error {
+		list, err := puller.List(ctx, repos[i])
+		switch {
+		case err == nil:
+			sets[i] = map[string]bool{}
+			for _, tag := range list {
+				sets[i][tag] = true
+			}
+		case isStatus(err, http.StatusNotFound):
+			sets[i] = map[string]bool{} // no such repository yet
+		}
+		return nil
+	})
+	tags := make(map[name.Repository]map[string]bool, len(repos))
+	for i, repo := range repos {
+		tags[repo] = sets[i]
+	}
+	return tags
 }
 
 // RepoError is a failure to reach a repository, before anything was

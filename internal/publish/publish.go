@@ -136,10 +136,17 @@ type mount struct {
 // each runs f on every item, at most jobs at a time, and returns the first
 // error.
 func each[T any](ctx context.Context, jobs int, items []T, f func(context.Context, T) error) error {
+	return eachIndex(ctx, jobs, len(items), func(ctx context.Context, i int) error { return f(ctx, items[i]) })
+}
+
+// eachIndex runs f for every index from 0 to n-1, at most jobs at a time,
+// and returns the first error: for work whose result goes to the i-th
+// element of a slice, one writer per element.
+func eachIndex(ctx context.Context, jobs, n int, f func(context.Context, int) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for _, it := range items {
-		g.Go(func() error { return f(gctx, it) })
+	for i := range n {
+		g.Go(func() error { return f(gctx, i) })
 	}
 	return g.Wait()
 }
