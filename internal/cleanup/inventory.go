@@ -65,20 +65,9 @@ type entry struct {
 // Read lists the tags of every scope's repository and reads each tag's
 // manifest, jobs at a time. A tag that cannot be read is kept (fail closed).
 func Read(ctx context.Context, reg Registry, scopes []Scope, jobs int) (Inventory, error) {
-	var entries []*entry
-	seen := map[string]bool{}
-	for _, s := range scopes {
-		if seen[s.Repository] {
-			continue
-		}
-		seen[s.Repository] = true
-		tags, err := reg.Tags(ctx, s.Repository)
-		if err != nil {
-			return Inventory{}, &ListError{Repository: s.Repository, Err: err}
-		}
-		for _, t := range tags {
-			entries = append(entries, &entry{repository: s.Repository, tag: t})
-		}
+	entries, err := listAll(ctx, reg, scopes, jobs)
+	if err != nil {
+		return Inventory{}, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
@@ -90,6 +79,41 @@ func Read(ctx context.Context, reg Registry, scopes []Scope, jobs int) (Inventor
 	}
 	_ = g.Wait() // per-tag errors are kept in the entries
 	return assemble(entries, scopes), nil
+}
+
+// listAll lists the tags of each scope's repository once, jobs at a time,
+// as entries in scope order. The first repository (in that order) that
+// cannot be listed is the error.
+func listAll(ctx context.Context, reg Registry, scopes []Scope, jobs int) ([]*entry, error) {
+	var repos []string
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		if !seen[s.Repository] {
+			seen[s.Repository] = true
+			repos = append(repos, s.Repository)
+		}
+	}
+	tags := make([][]string, len(repos)) // each goroutine writes its own element
+	errs := make([]error, len(repos))
+	var g errgroup.Group
+	g.SetLimit(max(jobs, 1))
+	for i, repo := range repos {
+		g.Go(func() error {
+			tags[i], errs[i] = reg.Tags(ctx, repo)
+			return nil
+		})
+	}
+	_ = g.Wait() // errors are kept per repository, to report the first in order
+	var entries []*entry
+	for i, repo := range repos {
+		if errs[i] != nil {
+			return nil, &ListError{Repository: repo, Err: errs[i]}
+		}
+		for _, t := range tags[i] {
+			entries = append(entries, &entry{repository: repo, tag: t})
+		}
+	}
+	return entries, nil
 }
 
 // assemble sorts the entries into the inventory.
