@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,13 +21,19 @@ type OCI struct {
 	Name   []name.Option
 }
 
+// options are o.Remote with ctx. Clipping o.Remote makes append copy it,
+// so that calls running in parallel never write to one shared array.
+func (o OCI) options(ctx context.Context) []remote.Option {
+	return append(slices.Clip(o.Remote), remote.WithContext(ctx))
+}
+
 // Tags lists a repository's tags; a repository that does not exist has none.
 func (o OCI) Tags(ctx context.Context, repository string) ([]string, error) {
 	repo, err := name.NewRepository(repository, o.Name...)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := remote.List(repo, append(o.Remote, remote.WithContext(ctx))...)
+	tags, err := remote.List(repo, o.options(ctx)...)
 	if isStatus(err, http.StatusNotFound) {
 		return nil, nil
 	}
@@ -39,7 +46,7 @@ func (o OCI) Manifest(ctx context.Context, ref string) (string, map[string]strin
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
-	desc, err := remote.Get(r, append(o.Remote, remote.WithContext(ctx))...)
+	desc, err := remote.Get(r, o.options(ctx)...)
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
@@ -84,7 +91,7 @@ func (o OCI) DeleteTag(ctx context.Context, repository, tag string) error {
 	if err != nil {
 		return err
 	}
-	opts := append(o.Remote, remote.WithContext(ctx))
+	opts := o.options(ctx)
 	err = remote.Delete(ref, opts...)
 	switch {
 	case err == nil:
@@ -106,7 +113,7 @@ func (o OCI) DeleteDigest(ctx context.Context, repository, digest string) error 
 	if err != nil {
 		return err
 	}
-	err = remote.Delete(ref, append(o.Remote, remote.WithContext(ctx))...)
+	err = remote.Delete(ref, o.options(ctx)...)
 	if isStatus(err, http.StatusNotFound) {
 		return nil
 	}
