@@ -9,5 +9,8 @@ const (
 	KeyImageTag       = "werf-image-tag"
 	KeyTagStrategy    = "werf-tag-strategy"
 	KeyStageSignature = "werf-stage-signature"
-	KeyCreated        = "org.opencontainers.image.created"
+	// KeyDockerImageName is the full reference the labels were written for:
+	// cleanup acts on a tag only when it names that very tag.
+	KeyDockerImageName = "werf-docker-image-name"
+	KeyCreated         = "org.opencontainers.image.created"
 )

@@ -7,6 +7,7 @@ package labels
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func Set(mode Mode, img Image, t *Tag, created time.Time) map[string]string {
 	if mode == PerTag && t != nil {
 		l[KeyImageTag] = t.Tag
 		l[KeyTagStrategy] = t.Strategy
-		l["werf-docker-image-name"] = t.Ref
+		l[KeyDockerImageName] = t.Ref
 	}
 	for _, p := range img.User {
 		l[p.Key] = p.Value
@@ -108,6 +109,22 @@ func SourceDateEpoch(v string) (*time.Time, error) {
 	}
 	t := time.Unix(secs, 0).UTC()
 	return &t, nil
+}
+
+// Editor returns the Editor that publish applies to a source: in per-tag
+// and shared modes it first removes every werf label the source inherited
+// (from a werf stage it was built FROM, or from an earlier publish it was
+// promoted from), so that the meta-information describes this publish only;
+// cleanup would otherwise take a promoted or stage-based image for what its
+// ancestor was. In none mode the source is kept as it is, but for the user's
+// labels.
+func (m Mode) Editor(img Image, t *Tag) Editor {
+	return func(l map[string]string, created time.Time) {
+		if m != None {
+			Clean(l)
+		}
+		maps.Copy(l, Set(m, img, t, created))
+	}
 }
 
 // Clean removes the meta-information labels (every key starting with

@@ -1,6 +1,7 @@
 package labels
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +190,47 @@ func digest(t *testing.T, img v1.Image) v1.Hash {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestEditorDropsInheritedMeta: a source built FROM a werf stage, or
+// promoted from an earlier publish, carries werf labels that describe its
+// ancestor. Per-tag and shared publishes describe themselves only; none
+// keeps the source as it is, but for the user's labels.
+func TestEditorDropsInheritedMeta(t *testing.T) {
+	t.Parallel()
+	inherited := map[string]string{
+		"org.example.keep":       "yes",
+		KeyStageSignature:        "abc",
+		KeyImage:                 "false",
+		KeyTagStrategy:           "git-branch",
+		KeyImageTag:              "feature-x",
+		KeyDockerImageName:       "r.example/app:feature-x",
+		"werf-something-of-werf": "1",
+	}
+	img := Image{Name: "app", User: []Pair{{"team", "core"}}}
+	tag := &Tag{Tag: "release", Strategy: "custom", Ref: "r.example/app:release"}
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		mode Mode
+		want map[string]string
+	}{
+		{"per-tag", PerTag, map[string]string{"org.example.keep": "yes", "team": "core", KeyImage: "true", KeyImageName: "app",
+			"werf-image-version": "1", KeyCreated: "2026-01-02T03:04:05Z", KeyImageTag: "release", KeyTagStrategy: "custom",
+			KeyDockerImageName: "r.example/app:release"}},
+		{"shared", Shared, map[string]string{"org.example.keep": "yes", "team": "core", KeyImage: "true", KeyImageName: "app",
+			"werf-image-version": "1", KeyCreated: "2026-01-02T03:04:05Z"}},
+		{"none", None, map[string]string{"org.example.keep": "yes", "team": "core", KeyStageSignature: "abc", KeyImage: "false",
+			KeyTagStrategy: "git-branch", KeyImageTag: "feature-x", KeyDockerImageName: "r.example/app:feature-x",
+			"werf-something-of-werf": "1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := maps.Clone(inherited)
+			tc.mode.Editor(img, tag)(got, created)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("labels mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

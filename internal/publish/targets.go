@@ -39,9 +39,7 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 				continue
 			}
 			tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
-			a, err := labels.Apply(sources[i], labels.Merge(func(created time.Time) map[string]string {
-				return labels.Set(meta.Mode, info, tag, created)
-			}))
+			a, err := labels.Apply(sources[i], meta.Mode.Editor(info, tag))
 			if err != nil {
 				return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
 			}
