@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -49,14 +50,9 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	git, err := cleanup.ReadGit(ctx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, e.environ)))
+	git, err := readCleanupGit(ctx, e, cfg, facts)
 	if err != nil {
-		return config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
-	}
-	if facts.Platform == ci.GitLab && len(git.Branches) <= 1 {
-		git.BranchesPartial = "the clone holds one branch, as GitLab fetches only the pipeline's; " +
-			"fetch them all first (git fetch origin '+refs/heads/*:refs/remotes/origin/*') to delete branch images"
-		fmt.Fprintf(e.stderr, "shiptag cleanup: no git-branch image is deleted: %s\n", git.BranchesPartial)
+		return err
 	}
 	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{repo.Host})
 	if err != nil {
@@ -64,6 +60,30 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	}
 	defer job.cleanup()
 	return cleanRegistry(ctx, job, repo, scopes, git, policy)
+}
+
+// readCleanupGit reads the git facts of --git-dir and says once what the
+// clone cannot prove gone. git never prompts: a remote that wants a password
+// it does not have is a remote that could not be asked.
+func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Facts) (cleanup.Git, error) {
+	environ := append(slices.Clip(e.environ), "GIT_TERMINAL_PROMPT=0")
+	if e.getenv("GIT_SSH_COMMAND") == "" {
+		environ = append(environ, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
+	}
+	var co cleanup.Checkout
+	if facts.Platform == ci.GitLab {
+		co.PipelineOnly = "a GitLab job"
+	}
+	gitCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	git, err := cleanup.ReadGit(gitCtx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, environ)), co)
+	if err != nil {
+		return git, config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
+	}
+	if advice := git.Advice(); advice != "" {
+		fmt.Fprintf(e.stderr, "shiptag cleanup: %s\n", advice)
+	}
+	return git, nil
 }
 
 // cleanRegistry reads the tags in scope, decides, deletes (unless

@@ -112,4 +112,5 @@ func printHelp(w io.Writer, c command, fs *flag.FlagSet) {
 		}
 	}
 	fmt.Fprintln(w, "  --help\n        show this help")
+	fmt.Fprintf(w, "\nA list setting takes entries %s; in a variable or input too.\n", config.ListGrammar)
 }

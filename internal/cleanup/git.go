@@ -3,73 +3,155 @@ package cleanup
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // RunGit runs one git command in the repository and returns its standard
 // output; ci.ExecGit is the real one.
 type RunGit func(ctx context.Context, args ...string) (string, error)
 
-// ShallowError is a shallow clone: its missing history would look deleted,
-// so cleanup refuses it.
-type ShallowError struct{}
-
-// Error says how to get the whole history on each CI platform.
-func (ShallowError) Error() string {
-	return "the git repository is a shallow clone, so commits and branches it lacks would look deleted; " +
-		"fetch the whole history: on GitHub, actions/checkout with fetch-depth: 0; on GitLab, variables: GIT_DEPTH: 0; " +
-		"locally, git fetch --unshallow"
+// Checkout is what the repository itself cannot tell about how it was made.
+type Checkout struct {
+	// PipelineOnly names the CI whose checkout fetches only the pipeline's
+	// own refs, whatever the repository's config says (GitLab's runner):
+	// then the clone proves no branch or tag gone. "" elsewhere.
+	PipelineOnly string
 }
 
-// ReadGit reads the repository's branches (its remote-tracking branches,
-// or its local ones when it has none), tags and every reachable commit.
-func ReadGit(ctx context.Context, git RunGit) (Git, error) {
+// ReadGit reads what the repository holds and what it can prove gone. The
+// branch and tag names come from the remote itself (git ls-remote) where it
+// answers, else from the clone, whose shape then decides what it proves;
+// commits always come from the clone, complete only when it is not shallow
+// and holds every branch and tag tip.
+func ReadGit(ctx context.Context, git RunGit, co Checkout) (Git, error) {
 	shallow, err := git(ctx, "rev-parse", "--is-shallow-repository")
 	if err != nil {
 		return Git{}, fmt.Errorf("reading the git repository: %w", err)
 	}
-	if shallow == "true" {
-		return Git{}, ShallowError{}
-	}
 	var g Git
-	if g.Branches, err = refNames(ctx, git, "refs/remotes"); err == nil && len(g.Branches) == 0 {
-		g.Branches, err = refNames(ctx, git, "refs/heads")
+	if g.Commits, g.CommitDates, err = readCommits(ctx, git); err != nil {
+		return Git{}, err
 	}
-	if err == nil {
-		g.Tags, err = refNames(ctx, git, "refs/tags")
+	var localTags []string
+	if localTags, g.TagDates, err = readTags(ctx, git); err != nil {
+		return Git{}, err
 	}
+	cfg, err := readRemotes(ctx, git)
 	if err != nil {
 		return Git{}, err
 	}
-	commits, err := git(ctx, "rev-list", "--all")
-	if err != nil {
-		return Git{}, fmt.Errorf("listing the git commits: %w", err)
+	remote, whyNoRemote := cfg.pick()
+	var asked error
+	if remote != "" {
+		var tips []string
+		if g.Branches, g.Tags, tips, asked = lsRemote(ctx, git, remote); asked == nil {
+			g.Source = "the remote " + remote + " (git ls-remote)"
+			g.Unproven.Commits = missingCommits(shallow == "true", tips, g.Commits)
+			return g, nil
+		}
+		whyNoRemote = fmt.Sprintf("the remote %s could not be asked (%v)", remote, asked)
 	}
-	set := map[string]bool{}
-	for _, c := range strings.Fields(commits) {
-		set[c] = true
-	}
-	g.HasCommit = func(sha string) bool { return set[sha] }
-	return g, nil
+	g.Tags = localTags
+	err = g.inferFromClone(ctx, git, clone{shallow: shallow == "true", remote: remote, config: cfg,
+		whyNoRemote: whyNoRemote, checkout: co})
+	return g, err
 }
 
-// refNames lists the short names under prefix: "origin/feature/a" becomes
-// "feature/a" for remote-tracking refs; a remote's HEAD is not a branch.
-func refNames(ctx context.Context, git RunGit, prefix string) ([]string, error) {
-	out, err := git(ctx, "for-each-ref", "--format=%(refname)", prefix)
-	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", prefix, err)
+// missingCommits says why the clone's commits are incomplete, given the
+// remote's branch and tag tips, or "".
+func missingCommits(shallow bool, tips, commits []string) string {
+	if shallow {
+		return "the clone is shallow"
 	}
-	var names []string
-	for _, ref := range strings.Fields(out) {
-		n := strings.TrimPrefix(ref, prefix+"/")
-		if prefix == "refs/remotes" {
-			_, n, _ = strings.Cut(n, "/")
-			if n == "HEAD" || n == "" {
-				continue
+	missing := 0
+	for _, t := range tips {
+		if _, ok := slices.BinarySearch(commits, t); !ok {
+			missing++
+		}
+	}
+	if missing > 0 {
+		return fmt.Sprintf("%d branch or tag tips of the remote are not in the clone", missing)
+	}
+	return ""
+}
+
+// readCommits lists every commit reachable from any ref, sorted, with its
+// committer date.
+func readCommits(ctx context.Context, git RunGit) ([]string, map[string]time.Time, error) {
+	out, err := git(ctx, "log", "--all", "--format=%H %ct")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the git commits: %w", err)
+	}
+	dates := map[string]time.Time{}
+	var commits []string
+	for _, line := range strings.Split(out, "\n") {
+		sha, secs, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		if _, seen := dates[sha]; !seen {
+			commits = append(commits, sha)
+		}
+		dates[sha] = unixTime(secs)
+	}
+	slices.Sort(commits)
+	return commits, dates, nil
+}
+
+// readTags lists the clone's tags with their dates (an annotated tag's, else
+// its commit's).
+func readTags(ctx context.Context, git RunGit) ([]string, map[string]time.Time, error) {
+	out, err := git(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags")
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing refs/tags: %w", err)
+	}
+	dates := map[string]time.Time{}
+	var tags []string
+	for _, line := range strings.Split(out, "\n") {
+		if tag, secs, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			tags = append(tags, tag)
+			dates[tag] = unixTime(secs)
+		}
+	}
+	return tags, dates, nil
+}
+
+func unixTime(secs string) time.Time {
+	n, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// lsRemote asks the remote for its branches and tags, and the commits they
+// point at (an annotated tag's peeled commit).
+func lsRemote(ctx context.Context, git RunGit, remote string) (branches, tags, tips []string, err error) {
+	out, err := git(ctx, "ls-remote", "--heads", "--tags", remote)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tip := map[string]string{} // ref → the commit it points at
+	for _, line := range strings.Split(out, "\n") {
+		sha, ref, ok := strings.Cut(strings.TrimSpace(line), "\t")
+		if !ok {
+			continue
+		}
+		base, peeled := strings.CutSuffix(ref, "^{}")
+		if !peeled {
+			if name, found := strings.CutPrefix(ref, "refs/heads/"); found {
+				branches = append(branches, name)
+			} else if name, found := strings.CutPrefix(ref, "refs/tags/"); found {
+				tags = append(tags, name)
 			}
 		}
-		names = append(names, n)
+		if peeled || tip[base] == "" {
+			tip[base] = sha
+		}
 	}
-	return names, nil
+	return branches, tags, slices.Collect(maps.Values(tip)), nil
 }

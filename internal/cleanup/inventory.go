@@ -142,12 +142,13 @@ func assemble(entries []*entry, scopes []Scope) Inventory {
 }
 
 func (e *entry) item(s Scope) Item {
-	it := Item{Ref: e.repository + ":" + e.tag, Repository: e.repository, Tag: e.tag, Image: s.Image, Digest: e.digest, LabelErr: e.err}
+	it := Item{Ref: e.repository + ":" + e.tag, Repository: e.repository, Tag: e.tag, Prefix: s.Prefix, Image: s.Image,
+		Digest: e.digest, LabelErr: e.err}
 	if e.err != nil {
 		return it
 	}
 	it.Strategy, it.ImageTag = e.labels[labels.KeyTagStrategy], e.labels[labels.KeyImageTag]
-	_, it.Stage = e.labels[labels.KeyStageSignature]
+	it.Describes, it.WerfImage = e.labels[labels.KeyDockerImageName], e.labels[labels.KeyImage]
 	it.Created = e.created
 	if t, err := time.Parse(time.RFC3339, e.labels[labels.KeyCreated]); err == nil {
 		it.Created = t

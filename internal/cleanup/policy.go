@@ -1,14 +1,18 @@
 // Package cleanup decides which published images the git history no longer
 // needs, from the meta-information labels alone, so that it never touches
 // what shiptag did not publish, and deletes them by the registry's means.
+//
+// It is the one part of shiptag that destroys data, so three rules come
+// before every policy, and each one keeps what it cannot prove: a tag is
+// judged only when its labels describe that very tag (identity); a branch,
+// git tag or commit is gone only when the clone is known to hold them all
+// (proof of absence); an age limit never acts on a time that is missing,
+// zero, before 1980 or in the future (trustworthy time).
 package cleanup
 
 import (
 	"fmt"
-	"sort"
 	"time"
-
-	"github.com/shiptag/shiptag/internal/slug"
 )
 
 // Item is one tag in scope, with what its image's labels say.
@@ -16,24 +20,19 @@ type Item struct {
 	Ref        string // REPOSITORY:TAG
 	Repository string
 	Tag        string
+	Prefix     string // the monorepo "IMG-" prefix of the scope, if any
 	Digest     string
 	Image      string // the given image it belongs to
 	Strategy   string // werf-tag-strategy; "" for what shiptag did not publish
 	ImageTag   string // werf-image-tag: the tag before any monorepo prefix
-	Stage      bool   // a stage pushed by publish --stages (werf-stage-signature)
-	Created    time.Time
+	// Describes is werf-docker-image-name: the reference the labels were
+	// written for.
+	Describes string
+	// WerfImage is the werf-image label: "false" on stages.
+	WerfImage string
+	Created   time.Time // the image's own time (its created label, else config)
 	// LabelErr is why the labels could not be read: such a tag is kept.
 	LabelErr error
-}
-
-// Git is what the repository holds.
-type Git struct {
-	Branches, Tags []string
-	// BranchesPartial says the clone may lack branches (GitLab fetches only
-	// the pipeline's): then no git-branch image is deleted.
-	BranchesPartial string
-	// HasCommit reports whether a commit is in the repository.
-	HasCommit func(sha string) bool
 }
 
 // Policy is werf's cleanup policies: per strategy a count limit and an age
@@ -53,50 +52,24 @@ type Decision struct {
 	SharedWith []string
 	// Deleted and Failed say what Apply did.
 	Deleted, Failed bool
+	// age is the time the limits rank and expire by; zero when unknown.
+	age time.Time
 }
 
-// Decide applies the policies; the count and age limits hold per image.
-// Tags without a strategy (exported, foreign), stages, custom tags and tags
-// whose labels could not be read or lack werf-image-tag are kept.
+// Decide applies the policies; the count and age limits hold per image,
+// over the git-tag and git-commit images that git still needs.
 func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
-	var out []Decision
-	survivors := map[[2]string][]int{} // {strategy, image} → indexes into out, still kept after the git check
+	out := make([]Decision, 0, len(items))
+	survivors := map[[2]string][]int{} // {strategy, image} → indexes into out
 	for _, it := range items {
-		d := Decision{Item: it}
-		switch {
-		case it.LabelErr != nil:
-			d.Policy, d.Reason = "fail closed", fmt.Sprintf("labels could not be read: %v", it.LabelErr)
-		case it.Stage:
-			d.Policy, d.Reason = "scope", "a stage (build cache), not a published image"
-		case it.Strategy == "":
-			d.Policy, d.Reason = "scope", "no werf-tag-strategy label: not published by shiptag or werf (exported or foreign)"
-		case it.Strategy == "custom":
-			d.Policy, d.Reason = "custom", "custom tags are never deleted"
-		case it.ImageTag == "":
-			d.Policy, d.Reason = "fail closed", "no werf-image-tag label to compare with git"
-		case it.Strategy == "git-branch" && git.BranchesPartial != "":
-			d.Policy, d.Reason = "git-branch", "kept: "+git.BranchesPartial
-		case it.Strategy == "git-branch":
-			d.Policy = "git-branch"
-			d.Delete, d.Reason = gitNameGone(it.ImageTag, git.Branches, "branch")
-		case it.Strategy == "git-tag":
-			d.Policy = "git-tag"
-			d.Delete, d.Reason = gitNameGone(it.ImageTag, git.Tags, "git tag")
-		case it.Strategy == "git-commit":
-			d.Policy, d.Reason = "git-commit", "commit is in the repository"
-			if git.HasCommit != nil && !git.HasCommit(it.ImageTag) {
-				d.Delete, d.Reason = true, "commit "+it.ImageTag+" is not in the repository"
-			}
-		default:
-			d.Policy, d.Reason = "scope", fmt.Sprintf("unknown strategy %q: kept", it.Strategy)
-		}
+		d := decideOne(it, git, now)
 		out = append(out, d)
 		if !d.Delete && (d.Policy == "git-tag" || d.Policy == "git-commit") {
 			key := [2]string{it.Strategy, it.Image}
 			survivors[key] = append(survivors[key], len(out)-1)
 		}
 	}
-	for key, idx := range survivors { // the limits hold per image
+	for key, idx := range survivors {
 		if key[0] == "git-tag" {
 			limit(out, idx, p.GitTagLimit, p.GitTagExpiryDays, now)
 		} else {
@@ -106,27 +79,48 @@ func Decide(items []Item, git Git, p Policy, now time.Time) []Decision {
 	return out
 }
 
-// gitNameGone: an image tagged after a branch or git tag goes when no name
-// of the repository slugs to its tag under either rule.
-func gitNameGone(imageTag string, names []string, what string) (bool, string) {
-	for _, n := range names {
-		if slug.Strict.Apply(n) == imageTag || slug.DockerTag.Apply(n) == imageTag {
-			return false, fmt.Sprintf("%s %s is in the repository", what, n)
-		}
+// decideOne applies the scope and identity rules, then the git policy of
+// the item's strategy.
+func decideOne(it Item, git Git, now time.Time) Decision {
+	d := Decision{Item: it}
+	if policy, reason := outOfScope(it); policy != "" {
+		d.Policy, d.Reason = policy, reason
+		return d
 	}
-	return true, fmt.Sprintf("no %s of the repository slugs to %s", what, imageTag)
+	d.Policy = it.Strategy
+	switch it.Strategy {
+	case "git-branch":
+		d.Delete, d.Reason, _ = nameGone(it.ImageTag, git.Branches, "branch", git.Unproven.Branches)
+	case "git-tag":
+		var name string
+		d.Delete, d.Reason, name = nameGone(it.ImageTag, git.Tags, "git tag", git.Unproven.Tags)
+		d.age = trustedAge(now, it.Created, git.TagDates[name])
+	case "git-commit":
+		var sha string
+		d.Delete, d.Reason, sha = commitGone(it.ImageTag, git)
+		d.age = trustedAge(now, it.Created, git.CommitDates[sha])
+	}
+	return d
 }
 
-// limit keeps the newest count items and those younger than days.
-func limit(out []Decision, idx []int, count, days int, now time.Time) {
-	sort.SliceStable(idx, func(a, b int) bool { return out[idx[a]].Item.Created.After(out[idx[b]].Item.Created) })
-	for rank, i := range idx {
-		d := &out[i]
-		switch {
-		case count >= 0 && rank >= count:
-			d.Delete, d.Policy, d.Reason = true, d.Policy+" limit", fmt.Sprintf("beyond the %d newest", count)
-		case days >= 0 && now.Sub(d.Item.Created) > time.Duration(days)*24*time.Hour:
-			d.Delete, d.Policy, d.Reason = true, d.Policy+" expiry", fmt.Sprintf("older than %d days", days)
-		}
+// outOfScope names the rule that keeps an item whatever git says, or "".
+func outOfScope(it Item) (policy, reason string) {
+	switch {
+	case it.LabelErr != nil:
+		return "fail closed", fmt.Sprintf("labels could not be read: %v", it.LabelErr)
+	case isStage(it):
+		return "scope", "a stage (build cache), not a published image"
+	case it.Strategy == "":
+		return "scope", "no werf-tag-strategy label: not published by shiptag or werf (exported or foreign)"
 	}
+	if why := identityMismatch(it); why != "" {
+		return "identity", why
+	}
+	switch it.Strategy {
+	case "custom":
+		return "custom", "custom tags are never deleted"
+	case "git-branch", "git-tag", "git-commit":
+		return "", ""
+	}
+	return "scope", fmt.Sprintf("unknown strategy %q: kept", it.Strategy)
 }

@@ -2,6 +2,7 @@ package cleanup
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,13 +13,33 @@ var now = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func days(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
 
+const (
+	c1 = "8ba9176f00c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
+	c2 = "8ba91770c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"
+)
+
+// published is an item whose labels describe it, as publish writes them.
+func published(strategy, tag string, created time.Time) Item {
+	return Item{Ref: "r.example/app:" + tag, Repository: "r.example/app", Tag: tag, Strategy: strategy, ImageTag: tag,
+		Describes: "r.example/app:" + tag, WerfImage: "true", Created: created}
+}
+
+func with(it Item, edit func(*Item)) Item { edit(&it); return it }
+
 func TestDecide(t *testing.T) {
 	t.Parallel()
-	git := Git{Branches: []string{"main", "feature/a"}, Tags: []string{"v1.2.0"},
-		HasCommit: func(sha string) bool { return sha == "c1" }}
-	partial := git
-	partial.BranchesPartial = "only the pipeline's branch was fetched"
+	git := Git{Branches: []string{"main", "feature/a"}, Tags: []string{"v1.2.0"}, Commits: []string{c1},
+		CommitDates: map[string]time.Time{c1: days(1)}, TagDates: map[string]time.Time{"v1.2.0": days(1)}}
+	unproven := git
+	unproven.Unproven = Unproven{Branches: "single-branch", Tags: "no tags", Commits: "shallow"}
+	ambiguous := git
+	ambiguous.Commits = []string{c1, "8ba9176f99999999999999999999999999999999"}
 	none := Policy{GitTagLimit: -1, GitTagExpiryDays: -1, GitCommitLimit: -1, GitCommitExpiryDays: -1}
+	tagLimit1 := Policy{GitTagLimit: 1, GitTagExpiryDays: -1, GitCommitLimit: -1, GitCommitExpiryDays: -1}
+	expiry := Policy{GitTagLimit: -1, GitTagExpiryDays: 30, GitCommitLimit: -1, GitCommitExpiryDays: 30}
+	stale := git // git's dates as old as the images'
+	stale.CommitDates = map[string]time.Time{c1: days(400)}
+	stale.TagDates = map[string]time.Time{"v1.2.0": days(400)}
 	tests := []struct {
 		name   string
 		items  []Item
@@ -27,46 +48,86 @@ func TestDecide(t *testing.T) {
 		git    *Git   // nil: git
 	}{
 		{"branches: present ones stay, strict or docker-tag slug", []Item{
-			{Strategy: "git-branch", ImageTag: "main"},
-			{Strategy: "git-branch", ImageTag: "feature-a-927398f1"},
-			{Strategy: "git-branch", ImageTag: "feature-a-f1987392"},
-			{Strategy: "git-branch", ImageTag: "feature-b-00000000"},
+			published("git-branch", "main", days(1)),
+			published("git-branch", "feature-a-927398f1", days(1)),
+			published("git-branch", "feature-a-f1987392", days(1)),
+			published("git-branch", "feature-b-00000000", days(1)),
 		}, none, []bool{false, false, false, true}, nil},
 		{"git tags: strict and docker-tag", []Item{
-			{Strategy: "git-tag", ImageTag: "v1-2-0-bc975707", Created: days(1)},
-			{Strategy: "git-tag", ImageTag: "v1.2.0", Created: days(1)},
-			{Strategy: "git-tag", ImageTag: "v0-9-0-12345678", Created: days(1)},
+			published("git-tag", "v1-2-0-bc975707", days(1)),
+			published("git-tag", "v1.2.0", days(1)),
+			published("git-tag", "v0-9-0-12345678", days(1)),
 		}, none, []bool{false, false, true}, nil},
-		{"commits", []Item{
-			{Strategy: "git-commit", ImageTag: "c1", Created: days(1)},
-			{Strategy: "git-commit", ImageTag: "c2", Created: days(1)},
-		}, none, []bool{false, true}, nil},
+		{"commits: full ids and unique prefixes", []Item{
+			published("git-commit", c1, days(1)),
+			published("git-commit", c1[:7], days(1)),
+			published("git-commit", c2, days(1)),
+			published("git-commit", c2[:7], days(1)),
+		}, none, []bool{false, false, true, true}, nil},
+		{"commits: an ambiguous prefix or a tag that is no commit id is kept", []Item{
+			published("git-commit", c1[:7], days(1)),
+			published("git-commit", "release", days(1)),
+			published("git-commit", "abc", days(1)),
+		}, none, []bool{false, false, false}, &ambiguous},
 		{"never: custom, foreign, stages, unreadable", []Item{
-			{Strategy: "custom", ImageTag: "latest"},
-			{Strategy: ""},
-			{Strategy: "git-branch", ImageTag: "gone", LabelErr: errors.New("401")},
-			{Stage: true, Strategy: "git-branch", ImageTag: "gone"},
-			{Strategy: "git-branch"}, // no werf-image-tag
+			published("custom", "latest", days(1)),
+			with(published("", "x", days(1)), func(it *Item) { it.Strategy = "" }),
+			with(published("git-branch", "gone", days(1)), func(it *Item) { it.LabelErr = errors.New("401") }),
+			with(published("", "image-stage-abc", days(1)), func(it *Item) { it.WerfImage = "false" }),
+		}, none, []bool{false, false, false, false}, nil},
+		{"identity: labels of another reference are kept", []Item{
+			with(published("git-branch", "prod", days(1)), func(it *Item) { it.Describes, it.ImageTag = "r.example/app:gone", "gone" }),
+			with(published("git-branch", "gone", days(1)), func(it *Item) { it.Describes = "r.example/other:gone" }),
+			with(published("git-branch", "gone", days(1)), func(it *Item) { it.ImageTag = "gone-too" }),
+			with(published("git-branch", "gone", days(1)), func(it *Item) { it.Describes = "" }),
+			with(published("custom", "release", days(1)), func(it *Item) { it.Describes, it.Strategy = "r.example/app:feature-x", "git-branch" }),
 		}, none, []bool{false, false, false, false, false}, nil},
+		{"identity: Docker Hub's names are one", []Item{
+			with(published("git-branch", "gone", days(1)), func(it *Item) {
+				it.Ref, it.Describes = "docker.io/team/app:gone", "index.docker.io/team/app:gone"
+			}),
+		}, none, []bool{true}, nil},
+		{"monorepo: werf-image-tag is the tag without the prefix", []Item{
+			with(published("git-branch", "backend-gone", days(1)), func(it *Item) { it.Prefix, it.ImageTag = "backend-", "gone" }),
+			with(published("git-branch", "backend-gone", days(1)), func(it *Item) { it.Prefix = "backend-" }),
+		}, none, []bool{true, false}, nil},
+		{"a stage label alone makes no stage", []Item{
+			with(published("git-branch", "gone", days(1)), func(it *Item) { it.WerfImage = "false" }),
+		}, none, []bool{true}, nil},
+		{"unproven facts keep their images", []Item{
+			published("git-branch", "feature-b-00000000", days(1)),
+			published("git-tag", "v0-9-0-12345678", days(1)),
+			published("git-commit", c2, days(1)),
+			published("git-commit", c2[:7], days(1)),
+		}, none, []bool{false, false, false, false}, &unproven},
 		{"git-tag count limit keeps the newest", []Item{
-			{Strategy: "git-tag", ImageTag: "v1.2.0", Created: days(3)},
-			{Strategy: "git-tag", ImageTag: "v1-2-0-bc975707", Created: days(1)},
-		}, Policy{GitTagLimit: 1, GitTagExpiryDays: -1, GitCommitLimit: -1, GitCommitExpiryDays: -1}, []bool{true, false}, nil},
+			published("git-tag", "v1.2.0", days(3)),
+			published("git-tag", "v1-2-0-bc975707", days(0)),
+		}, tagLimit1, []bool{true, false}, &stale},
 		{"limits hold per image", []Item{
-			{Strategy: "git-tag", Image: "backend", ImageTag: "v1.2.0", Created: days(3)},
-			{Strategy: "git-tag", Image: "frontend", ImageTag: "v1.2.0", Created: days(1)},
-		}, Policy{GitTagLimit: 1, GitTagExpiryDays: -1, GitCommitLimit: -1, GitCommitExpiryDays: -1}, []bool{false, false}, nil},
-		{"git-commit expiry with a fixed clock", []Item{
-			{Strategy: "git-commit", ImageTag: "c1", Created: days(31)},
-			{Strategy: "git-commit", ImageTag: "c1", Created: days(29)},
-		}, Policy{GitTagLimit: -1, GitTagExpiryDays: -1, GitCommitLimit: 50, GitCommitExpiryDays: 30}, []bool{true, false}, nil},
+			with(published("git-tag", "v1.2.0", days(3)), func(it *Item) { it.Image = "backend" }),
+			with(published("git-tag", "v1.2.0", days(1)), func(it *Item) { it.Image = "frontend" }),
+		}, tagLimit1, []bool{false, false}, nil},
+		{"expiry: the youngest of the image's time and git's date", []Item{
+			published("git-commit", c1, days(31)),
+			published("git-tag", "v1.2.0", days(31)),
+		}, expiry, []bool{false, false}, nil},
+		{"expiry: both old", []Item{
+			published("git-commit", c1, days(31)),
+			published("git-tag", "v1.2.0", days(29)),
+		}, expiry, []bool{true, false}, &stale},
+		{"expiry: no trustworthy time never expires", []Item{
+			published("git-commit", c1, time.Time{}),
+			published("git-commit", c1[:8], time.Unix(0, 0)),
+			published("git-tag", "v1.2.0", now.Add(time.Hour)),
+		}, expiry, []bool{false, false, false}, &Git{Tags: git.Tags, Commits: git.Commits}},
+		{"count: unknown times take no place", []Item{
+			published("git-tag", "v1.2.0", time.Time{}),
+			published("git-tag", "v1-2-0-bc975707", days(2)),
+		}, tagLimit1, []bool{false, false}, &Git{Tags: git.Tags}},
 		{"limits do not touch branches", []Item{
-			{Strategy: "git-branch", ImageTag: "main", Created: days(400)},
+			published("git-branch", "main", days(400)),
 		}, Policy{GitTagLimit: 0, GitTagExpiryDays: 0, GitCommitLimit: 0, GitCommitExpiryDays: 0}, []bool{false}, nil},
-		{"partial branches keep every branch image", []Item{
-			{Strategy: "git-branch", ImageTag: "feature-b-00000000"},
-			{Strategy: "git-commit", ImageTag: "c2"},
-		}, none, []bool{false, true}, &partial},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,6 +141,9 @@ func TestDecide(t *testing.T) {
 				got = append(got, d.Delete)
 				if d.Reason == "" || d.Policy == "" {
 					t.Errorf("decision without a reason: %+v", d)
+				}
+				if !d.Delete && d.Item.Describes != "" && d.Policy == "identity" && !strings.Contains(d.Reason, d.Item.Describes) {
+					t.Errorf("identity keep does not name what the labels describe: %q", d.Reason)
 				}
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v10"
 )
@@ -19,43 +20,44 @@ const EnvPrefix = "SHIPTAG_"
 // Config is every user setting. Values are kept as the user wrote them; the
 // packages that use a setting parse it, and InputError names its source.
 type Config struct {
-	Repo                   string `env:"REPO"`
-	Images                 Lines  `env:"IMAGES"`
-	RepoMode               string `env:"REPO_MODE" envDefault:"auto"`
-	RegistryImplementation string `env:"REGISTRY_IMPLEMENTATION" envDefault:"auto"`
-	TaggingStrategy        string `env:"TAGGING_STRATEGY" envDefault:"none"`
-	TagGitTag              string `env:"TAG_GIT_TAG"`
-	TagGitBranch           string `env:"TAG_GIT_BRANCH"`
-	TagGitCommit           string `env:"TAG_GIT_COMMIT"`
-	TagCustom              Tags   `env:"TAG_CUSTOM"`
-	Slug                   string `env:"SLUG" envDefault:"strict"`
-	Platform               string `env:"PLATFORM" envDefault:"auto"`
-	Output                 string `env:"OUTPUT" envDefault:"text"`
-	DotenvFile             string `env:"DOTENV_FILE"`
-	MetaLabels             string `env:"META_LABELS" envDefault:"per-tag"`
-	AddLabel               Lines  `env:"ADD_LABEL"`
-	Jobs                   int    `env:"JOBS" envDefault:"0"`
-	DryRun                 bool   `env:"DRY_RUN" envDefault:"false"`
-	DockerConfig           string `env:"DOCKER_CONFIG"`
-	Username               string `env:"USERNAME"`
-	Password               string `env:"PASSWORD"`
-	InsecureRegistry       Tags   `env:"INSECURE_REGISTRY"`
-	Stages                 bool   `env:"STAGES" envDefault:"false"`
-	ExportTag              Lines  `env:"EXPORT_TAG"`
-	AddLabelSeparator      string `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
-	MetaImages             Lines  `env:"META_IMAGES"`
-	MetaTags               Lines  `env:"META_TAGS"`
-	MetaFlavor             Lines  `env:"META_FLAVOR"`
-	MetaLabelList          Lines  `env:"META_LABEL_LIST"`
-	MetaAnnotations        Lines  `env:"META_ANNOTATIONS"`
-	MetaSepTags            string `env:"META_SEP_TAGS" envDefault:"\n"`
-	MetaSepLabels          string `env:"META_SEP_LABELS" envDefault:"\n"`
-	MetaSepAnnotations     string `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
-	GitDir                 string `env:"GIT_DIR" envDefault:"."`
-	GitTagLimit            int    `env:"GIT_TAG_STRATEGY_LIMIT" envDefault:"10"`
-	GitTagExpiryDays       int    `env:"GIT_TAG_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
-	GitCommitLimit         int    `env:"GIT_COMMIT_STRATEGY_LIMIT" envDefault:"50"`
-	GitCommitExpiryDays    int    `env:"GIT_COMMIT_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
+	Repo                   string        `env:"REPO"`
+	Images                 Lines         `env:"IMAGES"`
+	RepoMode               string        `env:"REPO_MODE" envDefault:"auto"`
+	RegistryImplementation string        `env:"REGISTRY_IMPLEMENTATION" envDefault:"auto"`
+	TaggingStrategy        string        `env:"TAGGING_STRATEGY" envDefault:"none"`
+	TagGitTag              string        `env:"TAG_GIT_TAG"`
+	TagGitBranch           string        `env:"TAG_GIT_BRANCH"`
+	TagGitCommit           string        `env:"TAG_GIT_COMMIT"`
+	TagCustom              Tags          `env:"TAG_CUSTOM"`
+	Slug                   string        `env:"SLUG" envDefault:"strict"`
+	Platform               string        `env:"PLATFORM" envDefault:"auto"`
+	Output                 string        `env:"OUTPUT" envDefault:"text"`
+	DotenvFile             string        `env:"DOTENV_FILE"`
+	MetaLabels             string        `env:"META_LABELS" envDefault:"per-tag"`
+	AddLabel               Lines         `env:"ADD_LABEL"`
+	Jobs                   int           `env:"JOBS" envDefault:"0"`
+	Timeout                time.Duration `env:"TIMEOUT" envDefault:"60s"`
+	DryRun                 bool          `env:"DRY_RUN" envDefault:"false"`
+	DockerConfig           string        `env:"DOCKER_CONFIG"`
+	Username               string        `env:"USERNAME"`
+	Password               string        `env:"PASSWORD"`
+	InsecureRegistry       Tags          `env:"INSECURE_REGISTRY"`
+	Stages                 bool          `env:"STAGES" envDefault:"false"`
+	ExportTag              Lines         `env:"EXPORT_TAG"`
+	AddLabelSeparator      string        `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
+	MetaImages             Lines         `env:"META_IMAGES"`
+	MetaTags               Lines         `env:"META_TAGS"`
+	MetaFlavor             Lines         `env:"META_FLAVOR"`
+	MetaLabelList          Lines         `env:"META_LABEL_LIST"`
+	MetaAnnotations        Lines         `env:"META_ANNOTATIONS"`
+	MetaSepTags            string        `env:"META_SEP_TAGS" envDefault:"\n"`
+	MetaSepLabels          string        `env:"META_SEP_LABELS" envDefault:"\n"`
+	MetaSepAnnotations     string        `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
+	GitDir                 string        `env:"GIT_DIR" envDefault:"."`
+	GitTagLimit            int           `env:"GIT_TAG_STRATEGY_LIMIT" envDefault:"10"`
+	GitTagExpiryDays       int           `env:"GIT_TAG_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
+	GitCommitLimit         int           `env:"GIT_COMMIT_STRATEGY_LIMIT" envDefault:"50"`
+	GitCommitExpiryDays    int           `env:"GIT_COMMIT_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
 }
 
 // Defaults returns the configuration with nothing set by the user.
@@ -109,42 +111,56 @@ func kindName(t reflect.Type) string {
 		return "whole number"
 	case reflect.Bool:
 		return "boolean (true or false)"
+	case reflect.Int64:
+		if t == reflect.TypeOf(time.Duration(0)) {
+			return "duration (such as 60s or 2m)"
+		}
 	}
 	return t.String()
 }
 
-// Lines is a list given one entry per line in a variable (a GitHub Action
-// input or GitLab component input with a multi-line value). Blank lines and
-// surrounding spaces are ignored.
+// The list grammar, one for every list setting, whether it comes from a
+// flag (repeated, or one value with several lines), a variable or an
+// Action or component input: entries are separated by newlines (and, in
+// Tags, by commas, which no tag contains); each is trimmed of surrounding
+// space; blank entries are dropped, and so is a line that starts with "#",
+// a comment, as in docker/metadata-action's inputs. No entry ever holds a
+// newline, so none reaches a tag, a label or an annotation.
+const ListGrammar = "one per line or repeated; blank lines and lines starting with # are ignored"
+
+// Lines is a list with one entry per line.
 type Lines []string
 
-// UnmarshalText splits a variable's value into lines; a line starting with
-// "#" is a comment, as in docker/metadata-action's inputs.
+// UnmarshalText reads a variable's value by the list grammar.
 func (l *Lines) UnmarshalText(text []byte) error {
-	*l = nil
-	for _, line := range splitList(string(text), "\n") {
-		if !strings.HasPrefix(line, "#") {
-			*l = append(*l, line)
-		}
-	}
+	*l = parseList(string(text), false)
 	return nil
 }
 
-// Tags is a list of tags given one per line or separated by commas, which no
-// valid tag contains.
+// Tags is a list of tags, one per line or separated by commas.
 type Tags []string
 
-// UnmarshalText splits a variable's value at newlines and commas.
+// UnmarshalText reads a variable's value by the list grammar, commas too.
 func (t *Tags) UnmarshalText(text []byte) error {
-	*t = splitList(string(text), "\n,")
+	*t = parseList(string(text), true)
 	return nil
 }
 
-func splitList(s, seps string) []string {
+// parseList splits one value by the list grammar.
+func parseList(s string, commas bool) []string {
 	var out []string
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !commas {
+			out = append(out, line)
+			continue
+		}
+		for _, part := range strings.Split(line, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
 		}
 	}
 	return out

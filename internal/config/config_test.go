@@ -5,7 +5,9 @@ import (
 	"flag"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -14,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	want := Config{RepoMode: "auto", RegistryImplementation: "auto", TaggingStrategy: "none", Slug: "strict", Platform: "auto", Output: "text",
 		MetaLabels: "per-tag", AddLabelSeparator: "\n", MetaSepTags: "\n", MetaSepLabels: "\n", MetaSepAnnotations: "\n",
-		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30}
+		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30, Timeout: time.Minute}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
 	}
@@ -56,8 +58,8 @@ func TestFromEnvAndFlags(t *testing.T) {
 			func(c *Config) { c.Repo, c.Slug = "other.example.com/x", "strict" }},
 		{"a list flag replaces the variable's list, then appends", []string{"--tag-custom", "x", "--tag-custom", "y,z"},
 			func(c *Config) { c.TagCustom = Tags{"x", "y", "z"} }},
-		{"image flags keep commas and empty entries", []string{"--image", "", "--image", "a=oci:x,y"},
-			func(c *Config) { c.Images = Lines{"", "a=oci:x,y"} }},
+		{"image flags keep commas; blank entries go, as in the variable", []string{"--image", "", "--image", "a=oci:x,y"},
+			func(c *Config) { c.Images = Lines{"a=oci:x,y"} }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,4 +137,98 @@ func TestInputError(t *testing.T) {
 	if Env("repo") != "SHIPTAG_REPO" || Env("nope") != "" {
 		t.Errorf("Env gave %q, %q", Env("repo"), Env("nope"))
 	}
+}
+
+// TestListGrammar: every list setting reads the same entries whether they
+// come as one flag value with several lines, as the flag repeated, or as its
+// variable (which is what an Action or component input becomes). No entry
+// keeps a newline, a comment or surrounding space.
+func TestListGrammar(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, value string
+		want, wantTags []string // Lines; Tags (commas separate too)
+	}{
+		{"lines", "a=1\nb=2", []string{"a=1", "b=2"}, []string{"a=1", "b=2"}},
+		{"CRLF, spaces and blank lines", "  a=1\r\n\n\t b=2 \r\n", []string{"a=1", "b=2"}, []string{"a=1", "b=2"}},
+		{"comments", "# the first\na=1\n  # indented\nb=2 # not a comment", []string{"a=1", "b=2 # not a comment"},
+			[]string{"a=1", "b=2 # not a comment"}},
+		{"commas", "type=raw,value=a\ntype=raw,value=b", []string{"type=raw,value=a", "type=raw,value=b"},
+			[]string{"type=raw", "value=a", "type=raw", "value=b"}},
+		{"only blanks", "\n \n", nil, nil},
+	} {
+		for _, f := range fields {
+			var c Config
+			switch f.ptr(&c).(type) {
+			case *Lines, *Tags:
+			default:
+				continue
+			}
+			t.Run(tc.name+"/"+f.env, func(t *testing.T) {
+				t.Parallel()
+				want := tc.want
+				if _, ok := f.ptr(&c).(*Tags); ok {
+					want = tc.wantTags
+				}
+				fromEnv, err := FromEnv(map[string]string{EnvPrefix + f.env: tc.value})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ways := map[string][]string{"variable": listOf(f.ptr(&fromEnv))}
+				if f.flag != "" {
+					ways["one flag value"] = parseFlag(t, f.flag, tc.value)
+					var repeated []string
+					for _, line := range strings.Split(tc.value, "\n") {
+						repeated = append(repeated, "--"+f.flag, line)
+					}
+					ways["repeated flag"] = parseFlag(t, f.flag, repeated...)
+				}
+				for way, got := range ways {
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s: entries (-want +got):\n%s", way, diff)
+					}
+				}
+			})
+		}
+	}
+}
+
+// parseFlag parses args (or one "--flag value") with every command's flags.
+func parseFlag(t *testing.T, name string, args ...string) []string {
+	t.Helper()
+	if len(args) == 1 {
+		args = []string{"--" + name, args[0]}
+	}
+	c := Defaults()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, command := range []string{"publish", "export", "meta", "cleanup"} {
+		if fs.Lookup(name) == nil {
+			for i, f := range fields {
+				if f.flag == name && uses(i, command) {
+					bind(fs, &c, command)
+					break
+				}
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fields {
+		if f.flag == name {
+			return listOf(f.ptr(&c))
+		}
+	}
+	return nil
+}
+
+func listOf(p any) []string {
+	switch v := p.(type) {
+	case *Lines:
+		return []string(*v)
+	case *Tags:
+		return []string(*v)
+	}
+	return nil
 }

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // field ties one setting to its flag, its variable and its help text.
 type field struct {
 	flag, env, usage string
-	ptr              func(c *Config) any // *string, *int, *bool, *Lines or *Tags
+	ptr              func(c *Config) any // *string, *int, *bool, *time.Duration, *Lines or *Tags
 }
 
 // firstPublishField is where the settings only publishing uses begin.
@@ -21,7 +22,7 @@ const firstPublishField = "meta-labels"
 var fields = []field{
 	{"repo", "REPO", "`REPO` to publish to (the images repo), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
 		func(c *Config) any { return &c.Repo }},
-	{"image", "IMAGES", "image as `NAME=SOURCE`, NAME (plan), or =SOURCE for the nameless image; repeatable (variable: one per line)",
+	{"image", "IMAGES", "image as `NAME=SOURCE`, NAME (plan), or =SOURCE for the nameless image; a list",
 		func(c *Config) any { return &c.Images }},
 	{"repo-mode", "REPO_MODE", "where named images go: auto, multirepo (REPO/NAME:TAG) or monorepo (REPO:NAME-TAG)",
 		func(c *Config) any { return &c.RepoMode }},
@@ -35,7 +36,7 @@ var fields = []field{
 		func(c *Config) any { return &c.TagGitBranch }},
 	{"tag-git-commit", "TAG_GIT_COMMIT", "tag with the slug of this git commit",
 		func(c *Config) any { return &c.TagGitCommit }},
-	{"tag-custom", "TAG_CUSTOM", "`TAG` verbatim (must be a valid docker tag); repeatable (variable: one per line or comma-separated)",
+	{"tag-custom", "TAG_CUSTOM", "`TAG` verbatim (must be a valid docker tag); a list, commas separate too",
 		func(c *Config) any { return &c.TagCustom }},
 	{"slug", "SLUG", "how git values become tags: strict (werf's documented rule) or docker-tag (werf >= 1.0: keeps valid docker tags)",
 		func(c *Config) any { return &c.Slug }},
@@ -47,10 +48,12 @@ var fields = []field{
 		func(c *Config) any { return &c.DotenvFile }},
 	{"meta-labels", "META_LABELS", "labels recording the tagging schema: per-tag (each tag its own image), shared (one digest for all tags) or none",
 		func(c *Config) any { return &c.MetaLabels }},
-	{"add-label", "ADD_LABEL", "label as `KEY=VALUE` to add to every published image; repeatable (variable: one per line)",
+	{"add-label", "ADD_LABEL", "label as `KEY=VALUE` to add to every published image; a list",
 		func(c *Config) any { return &c.AddLabel }},
 	{"jobs", "JOBS", "requests in flight at once; 0 picks twice the CPUs, between 4 and 16",
 		func(c *Config) any { return &c.Jobs }},
+	{"timeout", "TIMEOUT", "how long a registry or git remote may go without answering (to the first byte of an answer, or between bytes of a transfer) before the request fails; a silent request is tried twice",
+		func(c *Config) any { return &c.Timeout }},
 	{"dry-run", "DRY_RUN", "print the plan without changing a registry: what would be pushed, with digests, or (cleanup) what would be deleted",
 		func(c *Config) any { return &c.DryRun }},
 	{"docker-config", "DOCKER_CONFIG", "docker config directory with credentials (default: DOCKER_CONFIG, else ~/.docker)",
@@ -59,23 +62,23 @@ var fields = []field{
 		func(c *Config) any { return &c.Username }},
 	{"", "PASSWORD", "password or token for --username (variable only: never on the command line)",
 		func(c *Config) any { return &c.Password }},
-	{"insecure-registry", "INSECURE_REGISTRY", "`HOST[:PORT]` whose TLS certificate is not verified; repeatable (variable: comma-separated)",
+	{"insecure-registry", "INSECURE_REGISTRY", "`HOST[:PORT]` whose TLS certificate is not verified; a list, commas separate too",
 		func(c *Config) any { return &c.InsecureRegistry }},
 	{"stages", "STAGES", "also push every image's stages (the image after each layer) as REPO:image-stage-SIGNATURE, a build cache; plan reads the sources to list them",
 		func(c *Config) any { return &c.Stages }},
-	{"tag", "EXPORT_TAG", "`TEMPLATE` of a reference to export to, with %image%, %image_slug%, %image_safe_slug%, %image_content_based_tag%; repeatable (variable: one per line)",
+	{"tag", "EXPORT_TAG", "`TEMPLATE` of a reference to export to, with %image%, %image_slug%, %image_safe_slug%, %image_content_based_tag%; a list",
 		func(c *Config) any { return &c.ExportTag }},
 	{"add-label-separator", "ADD_LABEL_SEPARATOR", "separator of several KEY=VALUE pairs in one --add-label value",
 		func(c *Config) any { return &c.AddLabelSeparator }},
-	{"images", "META_IMAGES", "docker/metadata-action's images input: `IMAGE` base names, one per line (name=…,enable=…)",
+	{"images", "META_IMAGES", "docker/metadata-action's images input: `IMAGE` base names (name=…,enable=…); a list",
 		func(c *Config) any { return &c.MetaImages }},
-	{"tags", "META_TAGS", "docker/metadata-action's tags input: `RULE`s, one per line (type=semver,pattern={{version}} …); plan and publish add their tags",
+	{"tags", "META_TAGS", "docker/metadata-action's tags input: `RULE`s (type=semver,pattern={{version}} …), plan and publish add their tags; a list",
 		func(c *Config) any { return &c.MetaTags }},
-	{"flavor", "META_FLAVOR", "docker/metadata-action's flavor input: latest=auto|true|false, prefix=…, suffix=…, onlatest=…, one per line",
+	{"flavor", "META_FLAVOR", "docker/metadata-action's flavor input: latest=auto|true|false, prefix=…, suffix=…, onlatest=…; a list",
 		func(c *Config) any { return &c.MetaFlavor }},
-	{"labels", "META_LABEL_LIST", "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels, one per line",
+	{"labels", "META_LABEL_LIST", "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels; a list",
 		func(c *Config) any { return &c.MetaLabelList }},
-	{"annotations", "META_ANNOTATIONS", "docker/metadata-action's annotations input: `KEY=VALUE`s, one per line",
+	{"annotations", "META_ANNOTATIONS", "docker/metadata-action's annotations input: `KEY=VALUE`s; a list",
 		func(c *Config) any { return &c.MetaAnnotations }},
 	{"sep-tags", "META_SEP_TAGS", "separator of the tags and tag-names outputs",
 		func(c *Config) any { return &c.MetaSepTags }},
@@ -104,7 +107,7 @@ const firstCleanupField = "git-dir"
 // cleanupShared are the general settings cleanup takes: the naming of
 // publish, and its registry access ("" is the password).
 var cleanupShared = []string{"repo", "image", "repo-mode", "registry-implementation", "platform", "output",
-	"dotenv-file", "jobs", "dry-run", "docker-config", "username", "", "insecure-registry"}
+	"dotenv-file", "jobs", "timeout", "dry-run", "docker-config", "username", "", "insecure-registry"}
 
 // planAlso are settings of later groups that plan (and publish) take too:
 // metaRules are another source of tags, and plan lists stages.
@@ -118,7 +121,7 @@ const firstExportField = "tag"
 
 // exportFlags are the settings export uses: its own, and those it shares
 // ("" is the password, which has no flag).
-var exportFlags = []string{"image", "platform", "output", "dotenv-file", "add-label", "jobs", "dry-run",
+var exportFlags = []string{"image", "platform", "output", "dotenv-file", "add-label", "jobs", "timeout", "dry-run",
 	"docker-config", "username", "", "insecure-registry", "tag", "add-label-separator"}
 
 // uses reports whether command takes field i.
@@ -202,10 +205,12 @@ func bind(fs *flag.FlagSet, c *Config, command string) {
 			fs.IntVar(p, f.flag, *p, usage)
 		case *bool:
 			fs.BoolVar(p, f.flag, *p, usage)
+		case *time.Duration:
+			fs.DurationVar(p, f.flag, *p, usage)
 		case *Lines:
 			fs.Var(&listFlag{list: (*[]string)(p)}, f.flag, usage)
 		case *Tags:
-			fs.Var(&listFlag{list: (*[]string)(p), seps: "\n,"}, f.flag, usage)
+			fs.Var(&listFlag{list: (*[]string)(p), commas: true}, f.flag, usage)
 		}
 	}
 }
@@ -243,9 +248,9 @@ func Input(flagName string) string {
 
 // listFlag is a repeatable flag over a list that a variable may have filled.
 type listFlag struct {
-	list *[]string
-	seps string // extra separators inside one value, as in the variable
-	set  bool
+	list   *[]string
+	commas bool // Tags: commas separate entries too
+	set    bool
 }
 
 // String shows the list as flag help shows a value.
@@ -256,16 +261,13 @@ func (l *listFlag) String() string {
 	return strings.Join(*l.list, ",")
 }
 
-// Set adds one use of the flag, replacing the variable's list on the first.
+// Set adds one use of the flag, replacing the variable's list on the
+// first; the value is read by the list grammar, as the variable is.
 func (l *listFlag) Set(v string) error {
 	if !l.set {
 		*l.list, l.set = nil, true
 	}
-	if l.seps == "" {
-		*l.list = append(*l.list, v)
-		return nil
-	}
-	*l.list = append(*l.list, splitList(v, l.seps)...)
+	*l.list = append(*l.list, parseList(v, l.commas)...)
 	return nil
 }
 
