@@ -146,7 +146,7 @@ func TestInputError(t *testing.T) {
 func TestListGrammar(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, value string
+		name, value    string
 		want, wantTags []string // Lines; Tags (commas separate too)
 	}{
 		{"lines", "a=1\nb=2", []string{"a=1", "b=2"}, []string{"a=1", "b=2"}},
