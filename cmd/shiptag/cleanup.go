@@ -54,7 +54,7 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{repo.Host})
+	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, []string{repo.Host})
 	if err != nil {
 		return err
 	}
@@ -70,13 +70,11 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, facts ci
 	if e.getenv("GIT_SSH_COMMAND") == "" {
 		environ = append(environ, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
 	}
-	var co cleanup.Checkout
+	co := cleanup.Checkout{RemoteTimeout: cfg.Timeout}
 	if facts.Platform == ci.GitLab {
 		co.PipelineOnly = "a GitLab job"
 	}
-	gitCtx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	git, err := cleanup.ReadGit(gitCtx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, environ)), co)
+	git, err := cleanup.ReadGit(ctx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, environ)), co)
 	if err != nil {
 		return git, config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
 	}
@@ -139,6 +137,9 @@ func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Fact
 	var policy cleanup.Policy
 	if err == nil {
 		policy, err = cleanupPolicy(cfg)
+	}
+	if err == nil {
+		err = checkTimeout(cfg.Timeout)
 	}
 	if err != nil {
 		return facts, naming.Repo{}, nil, policy, err

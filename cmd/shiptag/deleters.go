@@ -18,7 +18,7 @@ import (
 // registry API, or the native API of a registry that refuses it, with that
 // API's credentials checked before anything is read.
 func deleterFor(e *runEnv, facts ci.Facts, repo naming.Repo, access *registryAccess, oci cleanup.OCI) (cleanup.Deleter, error) {
-	client := &http.Client{Transport: access.transport}
+	client := access.http.Client()
 	host := repo.Host
 	if host == "" {
 		host = name.DefaultRegistry

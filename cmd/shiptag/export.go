@@ -47,7 +47,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(e, cfg, facts, passwordStdin, templateHosts(templates))
+	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, templateHosts(templates))
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(e, cfg, facts, passwordStdin, []string{p.Repo.Host})
+	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, []string{p.Repo.Host})
 	if err != nil {
 		return err
 	}

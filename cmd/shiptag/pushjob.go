@@ -37,10 +37,13 @@ func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
 // newPushJob checks the remaining inputs that need no registry (jobs,
 // output files, the password) and prepares the logins; --username logs in
 // to every registry in hosts.
-func newPushJob(e *runEnv, cfg *config.Config, facts ci.Facts, passwordStdin bool, hosts []string) (*pushJob, error) {
+func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Facts, passwordStdin bool, hosts []string) (*pushJob, error) {
 	j := &pushJob{e: e, cfg: cfg, facts: facts, cleanup: func() {}}
 	var err error
 	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
+		return nil, err
+	}
+	if err := checkTimeout(cfg.Timeout); err != nil {
 		return nil, err
 	}
 	if err := checkCIOutputs(e, *cfg, facts); err != nil {
@@ -50,16 +53,13 @@ func newPushJob(e *runEnv, cfg *config.Config, facts ci.Facts, passwordStdin boo
 	if err != nil {
 		return nil, err
 	}
-	access, removeConfig, err := newRegistryAccess(e, cfg, facts, hosts, password)
-	if err != nil {
+	if j.access, err = newRegistryAccess(ctx, e, cfg, facts, hosts, password); err != nil {
 		return nil, err
 	}
-	j.access = access
 	if j.tempDir, err = os.MkdirTemp("", "shiptag-sources-"); err != nil {
-		removeConfig()
 		return nil, err
 	}
-	j.cleanup = func() { removeConfig(); _ = os.RemoveAll(j.tempDir) }
+	j.cleanup = func() { _ = os.RemoveAll(j.tempDir) }
 	return j, nil
 }
 
@@ -125,7 +125,7 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 		defer gh.EndGroup()
 	}
 	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress,
-		BeforeUpload: j.access.checkPush})
+		BeforeUpload: func(ctx context.Context, todo []publish.Target) error { return j.access.checkPush(ctx, todo, j.jobs) }})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {
 		return j.access.explain(unreachable.Repo, err)
@@ -144,4 +144,12 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// checkTimeout refuses a --timeout that would fail every request.
+func checkTimeout(d time.Duration) error {
+	if d <= 0 {
+		return config.Errorf("timeout", "%s is not a wait: give a duration above zero, such as 60s or 2m", d)
+	}
+	return nil
 }

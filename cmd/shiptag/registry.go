@@ -2,42 +2,44 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/sethvargo/go-githubactions"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/shiptag/shiptag/internal/auth"
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/publish"
+	"github.com/shiptag/shiptag/internal/requests"
 )
 
 // registryAccess is how this run talks to registries.
 type registryAccess struct {
-	keychain  authn.Keychain
-	transport http.RoundTripper
-	insecure  map[string]bool
-	logins    []auth.Login
-	from      map[string]string // registry → where its login came from
-	userDir   string
+	keychain authn.Keychain
+	http     *requests.Transport
+	insecure map[string]bool
+	logins   []auth.Login
+	from     map[string]string // registry → where its login came from
+	userDir  string
 }
 
-// newRegistryAccess gathers the logins (the CI platform's, --username), puts
-// them in a private docker config, masks their secrets on GitHub, and sets up
-// TLS. The returned cleanup removes the private config.
-func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, hosts []string, password string) (*registryAccess, func(), error) {
+// newRegistryAccess gathers the logins (the CI platform's, --username) in
+// memory, masks their secrets on GitHub, and sets up the run's transport:
+// TLS, --timeout, the retry policy, and ctx's end as every request's end.
+func newRegistryAccess(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Facts, hosts []string, password string) (*registryAccess, error) {
 	r := &registryAccess{insecure: map[string]bool{}, from: map[string]string{}}
 	for _, h := range cfg.InsecureRegistry {
 		r.insecure[h] = true
@@ -46,7 +48,7 @@ func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, hosts []st
 		r.add(auth.Login{Registry: l.Registry, Username: l.Username, Password: l.Password}, l.From)
 	}
 	if err := r.addUser(cfg.Username, password, hosts); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if facts.Platform == ci.GitHub {
 		gh := githubactions.New(githubactions.WithWriter(e.stderr), githubactions.WithGetenv(e.getenv))
@@ -55,18 +57,9 @@ func newRegistryAccess(e *runEnv, cfg *config.Config, facts ci.Facts, hosts []st
 		}
 	}
 	r.userDir = auth.ConfigDir(cfg.DockerConfig, e.getenv("DOCKER_CONFIG"), e.getenv("HOME"))
-	cleanup := func() {}
-	dirs := []string{r.userDir}
-	if len(r.logins) > 0 {
-		dir, remove, err := auth.TempConfig(r.logins)
-		if err != nil {
-			return nil, nil, err
-		}
-		dirs, cleanup = []string{dir, r.userDir}, func() { _ = remove() }
-	}
-	r.keychain = auth.Keychain(dirs...)
-	r.transport = r.newTransport()
-	return r, cleanup, nil
+	r.keychain = authn.NewMultiKeychain(auth.Memory(r.logins), auth.Keychain(r.userDir))
+	r.http = requests.New(ctx, requests.Options{Timeout: cfg.Timeout, Insecure: r.insecure, UserAgent: "shiptag/" + buildVersion()})
+	return r, nil
 }
 
 func (r *registryAccess) add(l auth.Login, from string) {
@@ -110,27 +103,6 @@ func readPassword(e *runEnv, fromStdin bool, variable string) (string, error) {
 	return strings.TrimRight(string(data), "\r\n"), nil
 }
 
-// newTransport verifies TLS except for --insecure-registry hosts.
-func (r *registryAccess) newTransport() http.RoundTripper {
-	secure := http.DefaultTransport.(*http.Transport).Clone()
-	if len(r.insecure) == 0 {
-		return secure
-	}
-	insecure := secure.Clone()
-	insecure.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user named these hosts
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		if r.insecure[req.URL.Host] {
-			return insecure.RoundTrip(req)
-		}
-		return secure.RoundTrip(req)
-	})
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-// RoundTrip lets a function serve as an http.RoundTripper.
-func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
-
 // nameOptions parses references of insecure registries as insecure, which
 // lets go-containerregistry fall back to plain HTTP for them.
 func (r *registryAccess) nameOptions(ref string) []name.Option {
@@ -142,31 +114,37 @@ func (r *registryAccess) nameOptions(ref string) []name.Option {
 
 // remoteOptions are the settings of every registry request.
 func (r *registryAccess) remoteOptions() []remote.Option {
-	return []remote.Option{
-		remote.WithAuthFromKeychain(r.keychain),
-		remote.WithTransport(r.transport),
-		remote.WithUserAgent("shiptag/" + buildVersion()),
-		// 408, 429, 5xx and broken connections are retried (go-containerregistry's
-		// defaults), sooner than its 1 s × 3 start: a CI job should not stall.
-		remote.WithRetryBackoff(remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 6}),
-	}
+	return append([]remote.Option{remote.WithAuthFromKeychain(r.keychain)}, r.http.RemoteOptions()...)
 }
 
 // checkPush asks each target repository to start an upload and cancels it,
-// so that missing or wrong credentials fail before anything is written.
-func (r *registryAccess) checkPush(ctx context.Context, targets []publish.Target) error {
-	seen := map[name.Repository]bool{}
+// so that missing or wrong credentials fail before anything is written:
+// jobs repositories at a time, through the retrying transport. The error is
+// the first repository's in target order.
+func (r *registryAccess) checkPush(ctx context.Context, targets []publish.Target, jobs int) error {
+	var repos []name.Repository
+	refs := map[name.Repository]name.Reference{}
 	for _, t := range targets {
-		repo := t.Ref.Context()
-		if seen[repo] {
-			continue
+		if repo := t.Ref.Context(); refs[repo] == nil {
+			repos = append(repos, repo)
+			refs[repo] = t.Ref
 		}
-		seen[repo] = true
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := remote.CheckPushPermission(t.Ref, r.keychain, r.transport); err != nil {
-			return r.explain(repo, err)
+	}
+	errs := make([]error, len(repos)) // each goroutine writes its own element
+	var g errgroup.Group
+	g.SetLimit(max(jobs, 1))
+	for i, repo := range repos {
+		g.Go(func() error {
+			if errs[i] = ctx.Err(); errs[i] == nil {
+				errs[i] = remote.CheckPushPermission(refs[repo], r.keychain, r.http.Retrying())
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return r.explain(repos[i], err)
 		}
 	}
 	return nil
@@ -184,17 +162,26 @@ func (r *registryAccess) explainAs(what, perm string, repo name.Repository, err 
 	var terr *transport.Error
 	var uerr x509.UnknownAuthorityError
 	var herr x509.HostnameError
+	var stall *requests.StallError
+	var dns *net.DNSError
 	switch {
 	case errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden):
 		return fmt.Errorf("cannot %s %s: the registry refused the credentials (%s) with %d %s; "+
 			"check the user, password or token and its %s permission", what, repo, r.credentialSource(host), terr.StatusCode, http.StatusText(terr.StatusCode), perm)
+	case errors.As(err, &terr) && slices.Contains(requests.RetryStatusCodes, terr.StatusCode):
+		return fmt.Errorf("cannot %s %s: the registry kept answering %d %s, %d tries; it is failing or overloaded, "+
+			"not refusing the credentials: try again later: %w", what, repo, terr.StatusCode, http.StatusText(terr.StatusCode), requests.Backoff.Steps, err)
+	case errors.As(err, &stall):
+		return fmt.Errorf("cannot %s %s: %w", what, repo, err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("cannot %s %s: nothing answers at %s (connection refused); check --repo and that the registry is up", what, repo, host)
+	case errors.As(err, &dns):
+		return fmt.Errorf("cannot %s %s: the host %s cannot be resolved (%v); check --repo", what, repo, host, dns)
 	case errors.As(err, &uerr), errors.As(err, &herr):
 		return fmt.Errorf("cannot %s %s: its TLS certificate is not trusted (%v); trust its CA (system store or SSL_CERT_FILE), "+
 			"or skip verification with --insecure-registry %s", what, repo, firstError(err), host)
 	}
-	return fmt.Errorf("cannot %s %s (credentials: %s): %w", what, repo, r.credentialSource(host), err)
+	return fmt.Errorf("cannot %s %s: %w", what, repo, err)
 }
 
 // firstError is the innermost x509 error's text, without the fallbacks

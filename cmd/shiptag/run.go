@@ -55,7 +55,12 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitCode(c.run(ctx, e, args[1:]), "shiptag "+c.name, stderr)
+			err := c.run(ctx, e, args[1:])
+			if err != nil && ctx.Err() != nil {
+				// A signal ended the run: say so, not what it cut short.
+				err = fmt.Errorf("stopped: %v", context.Cause(ctx))
+			}
+			return exitCode(err, "shiptag "+c.name, stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "shiptag: unknown command %q\nRun 'shiptag help' for the list of commands.\n", args[0])

@@ -1,8 +1,7 @@
 // Package auth finds registry credentials: the user's docker config.json
 // (credential helpers included) and the logins shiptag makes itself, for the
-// CI platform's registry or --username. Its own logins go to a private
-// temporary docker config, so concurrent jobs never race on a shared file and
-// the user's config is never modified.
+// CI platform's registry or --username. Its own logins stay in memory, so no
+// secret is ever written to disk, and the user's config is never modified.
 package auth
 
 import (

@@ -1,12 +1,6 @@
 package auth
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -16,32 +10,28 @@ type Login struct {
 	Registry, Username, Password string
 }
 
-// TempConfig writes logins to a new docker config directory (0700, its
-// config.json 0600) and returns it with a function that removes it.
-func TempConfig(logins []Login) (dir string, remove func() error, err error) {
-	dir, err = os.MkdirTemp("", "shiptag-docker-config-")
-	if err != nil {
-		return "", nil, fmt.Errorf("creating a private docker config: %w", err)
-	}
-	remove = func() error { return os.RemoveAll(dir) }
-	type entry struct {
-		Auth string `json:"auth"`
-	}
-	auths := map[string]entry{}
-	for _, l := range logins {
-		key := l.Registry
-		if reg, err := name.NewRegistry(l.Registry); err == nil && reg.RegistryStr() == name.DefaultRegistry {
-			key = authn.DefaultAuthKey
+// Memory is a keychain of shiptag's own logins, held in memory only: no
+// file ever holds their secrets, so even a run killed with SIGKILL leaves
+// none behind, and concurrent jobs never share one.
+func Memory(logins []Login) authn.Keychain { return memoryKeychain(logins) }
+
+type memoryKeychain []Login
+
+// Resolve returns the first login for the target's registry (Docker Hub by
+// any of its names), else anonymous.
+func (k memoryKeychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
+	for _, l := range k {
+		if registryOf(l.Registry) == target.RegistryStr() {
+			return authn.FromConfig(authn.AuthConfig{Username: l.Username, Password: l.Password}), nil
 		}
-		auths[key] = entry{Auth: base64.StdEncoding.EncodeToString([]byte(l.Username + ":" + l.Password))}
 	}
-	data, err := json.Marshal(map[string]any{"auths": auths})
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "config.json"), data, 0o600)
+	return authn.Anonymous, nil
+}
+
+// registryOf is a login's registry as go-containerregistry names it.
+func registryOf(registry string) string {
+	if reg, err := name.NewRegistry(registry); err == nil {
+		return reg.RegistryStr()
 	}
-	if err != nil {
-		remove()
-		return "", nil, fmt.Errorf("writing the private docker config: %w", err)
-	}
-	return dir, remove, nil
+	return registry
 }

@@ -20,6 +20,8 @@ type Checkout struct {
 	// own refs, whatever the repository's config says (GitLab's runner):
 	// then the clone proves no branch or tag gone. "" elsewhere.
 	PipelineOnly string
+	// RemoteTimeout bounds the question to the remote (0: no bound).
+	RemoteTimeout time.Duration
 }
 
 // ReadGit reads what the repository holds and what it can prove gone. The
@@ -48,7 +50,7 @@ func ReadGit(ctx context.Context, git RunGit, co Checkout) (Git, error) {
 	var asked error
 	if remote != "" {
 		var tips []string
-		if g.Branches, g.Tags, tips, asked = lsRemote(ctx, git, remote); asked == nil {
+		if g.Branches, g.Tags, tips, asked = lsRemote(ctx, git, remote, co.RemoteTimeout); asked == nil {
 			g.Source = "the remote " + remote + " (git ls-remote)"
 			g.Unproven.Commits = missingCommits(shallow == "true", tips, g.Commits)
 			return g, nil
@@ -130,8 +132,16 @@ func unixTime(secs string) time.Time {
 
 // lsRemote asks the remote for its branches and tags, and the commits they
 // point at (an annotated tag's peeled commit).
-func lsRemote(ctx context.Context, git RunGit, remote string) (branches, tags, tips []string, err error) {
+func lsRemote(ctx context.Context, git RunGit, remote string, timeout time.Duration) (branches, tags, tips []string, err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	out, err := git(ctx, "ls-remote", "--heads", "--tags", remote)
+	if ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("no answer in %s (--timeout)", timeout)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}

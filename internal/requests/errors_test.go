@@ -1,0 +1,5 @@
+package requests
+
+import "syscall"
+
+var errReset error = syscall.ECONNRESET
