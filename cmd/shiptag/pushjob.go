@@ -67,7 +67,7 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Fac
 // read is the user's to fix (exit 2); a registry or daemon that fails is not.
 func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]source.Artifact, error) {
 	opts := source.Options{Keychain: j.access.keychain, Remote: j.access.remoteOptions(),
-		DockerHost: j.e.getenv("DOCKER_HOST"), TempDir: j.tempDir}
+		DockerHost: j.e.getenv("DOCKER_HOST"), TempDir: j.tempDir, Jobs: j.jobs}
 	artifacts := make([]source.Artifact, len(images))
 	for i, img := range images {
 		src, err := source.Parse(img.Source)

@@ -2,6 +2,7 @@ package source
 
 import (
 	"archive/tar"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -58,12 +59,12 @@ func openLayout(dir, ref string) (Artifact, error) {
 }
 
 // openOCIArchive unpacks a tar of an OCI layout into tempDir and opens it.
-func openOCIArchive(s Source, tempDir string) (Artifact, error) {
+func openOCIArchive(ctx context.Context, s Source, tempDir string) (Artifact, error) {
 	dir, err := os.MkdirTemp(tempDir, "oci-archive-")
 	if err != nil {
 		return Artifact{}, err
 	}
-	if err := untar(s.Path, dir); err != nil {
+	if err := untar(ctx, s.Path, dir); err != nil {
 		return Artifact{}, err
 	}
 	return openLayout(dir, s.Ref)
@@ -71,13 +72,13 @@ func openOCIArchive(s Source, tempDir string) (Artifact, error) {
 
 // untar extracts the regular files and directories of a tar file into dir,
 // refusing entries that would land outside it.
-func untar(file, dir string) error {
+func untar(ctx context.Context, file, dir string) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	tr := tar.NewReader(f)
+	tr := tar.NewReader(&ctxReader{ctx: ctx, r: f})
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {

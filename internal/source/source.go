@@ -115,10 +115,13 @@ type Options struct {
 	DockerHost string
 	// TempDir holds unpacked archives and daemon exports; the caller removes it.
 	TempDir string
+	// Jobs is how many blobs of a local source are verified at a time.
+	Jobs int
 }
 
-// Open reads the source's manifest and config, so that a bad source fails
-// before anything is pushed. Layers are read later, when uploaded.
+// Open reads the source's manifests and configs, so that a bad source fails
+// before anything is pushed; a local one (oci, oci-archive, docker-archive)
+// has every blob read and checked against its digest and size too.
 func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	var (
 		a   Artifact
@@ -128,7 +131,7 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	case OCI:
 		a, err = openLayout(s.Path, s.Ref)
 	case OCIArchive:
-		a, err = openOCIArchive(s, o.TempDir)
+		a, err = openOCIArchive(ctx, s, o.TempDir)
 	case DockerArchive:
 		a, err = openDockerArchive(s.Path, s.Ref)
 	case DockerDaemon:
@@ -143,6 +146,12 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	}
 	if err := check(a); err != nil {
 		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
+	}
+	switch s.Transport {
+	case OCI, OCIArchive, DockerArchive:
+		if err := verify(ctx, a, max(o.Jobs, 4), s.Transport == DockerArchive); err != nil {
+			return Artifact{}, fmt.Errorf("verifying %s: %w", s, err)
+		}
 	}
 	return a, nil
 }
