@@ -47,6 +47,8 @@ func Kind(r *http.Request) string {
 		return "upload " + r.Method
 	case strings.Contains(p, "/blobs/"):
 		return "blob " + r.Method
+	case strings.HasSuffix(p, "/tags/list"):
+		return "tag list"
 	}
 	return "other"
 }

@@ -4,39 +4,59 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 )
 
 // Proxy stands between a client and the real registry on loopback. It
 // counts every request by kind and the bytes the registry receives (the
-// access log cannot show request sizes), and can fail a share of blob and
-// manifest requests before they reach the registry: an HTTP 500, an HTTP
-// 429, or a connection closed without an answer. Faults are drawn from a
-// fixed seed and stop after a bounded number, so a run cannot fail forever.
+// access log cannot show request sizes), and can fail a share of the
+// requests of chosen kinds, in chosen ways. Faults are drawn from a fixed
+// seed and stop after a bounded number, so a run cannot fail forever.
 type Proxy struct {
 	Host    string
 	Counter *Counter
 
 	mu     sync.Mutex
 	rng    *rand.Rand
-	rate   float64
+	f      Faults
 	left   int
-	faults map[string]int // kind → count
+	faults map[string]int // fault → count
+	held   chan struct{}  // closed by Close: releases stalled requests
 	srv    *http.Server
 }
 
+// The ways a Proxy fails a request.
+const (
+	Fault500   = "500"    // an HTTP 500 with a registry error body
+	Fault429   = "429"    // an HTTP 429 (TOOMANYREQUESTS)
+	FaultReset = "reset"  // the connection reset, no answer
+	FaultStall = "stall"  // part of an answer, then nothing; an upload stops being taken
+	FaultQuiet = "silent" // the request taken whole, then no answer at all
+)
+
 // Faults says how a Proxy fails requests; the zero value fails none.
 type Faults struct {
-	Rate float64 // share of blob and manifest requests to fail
+	Rate float64 // share of the chosen requests to fail
 	Seed uint64
-	Max  int // faults at most
+	Max  int // faults at most; -1: no bound
+	// Kinds are the request kinds to fail (as Kind names them, matched by
+	// prefix: "manifest" is every manifest request); nil: blob and
+	// manifest requests, the historical default.
+	Kinds []string
+	// Ways are the faults to draw from; nil: 500, 429 and reset.
+	Ways []string
 }
 
 // StartProxy serves TLS with the registry's own certificate (from the
@@ -58,11 +78,25 @@ func StartProxy(s *Server, f Faults) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{Host: ln.Addr().String(), Counter: NewCounter(), rng: rand.New(rand.NewPCG(f.Seed, f.Seed^0xfa17)),
-		rate: f.Rate, left: f.Max, faults: map[string]int{}}
-	p.srv = &http.Server{Handler: p.handler(rp)}
+	p := &Proxy{Host: ln.Addr().String(), Counter: NewCounter(), faults: map[string]int{}, held: make(chan struct{})}
+	p.Set(f)
+	// Clients that try plain HTTP first on loopback are no news.
+	p.srv = &http.Server{Handler: p.handler(rp), ErrorLog: log.New(io.Discard, "", 0)}
 	go p.srv.Serve(ln)
 	return p, nil
+}
+
+// Set replaces the faults from now on (a test sets up clean, then fails).
+func (p *Proxy) Set(f Faults) {
+	if f.Kinds == nil {
+		f.Kinds = []string{"blob", "upload", "manifest"}
+	}
+	if f.Ways == nil {
+		f.Ways = []string{Fault500, Fault429, FaultReset}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.f, p.left, p.rng = f, f.Max, rand.New(rand.NewPCG(f.Seed, f.Seed^0xfa17))
 }
 
 func (p *Proxy) handler(next http.Handler) http.Handler {
@@ -72,50 +106,105 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 			r.Body = &countingBody{ReadCloser: r.Body, add: p.Counter.AddBytes}
 		}
 		switch p.draw(r) {
-		case "500":
+		case Fault500:
 			http.Error(w, `{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}`, http.StatusInternalServerError)
-		case "429":
+		case Fault429:
 			http.Error(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"injected fault"}]}`, http.StatusTooManyRequests)
-		case "reset":
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				if tc, ok := conn.(*tls.Conn); ok {
-					if raw, ok := tc.NetConn().(*net.TCPConn); ok {
-						_ = raw.SetLinger(0) // a reset, not a clean close
-					}
-				}
-				conn.Close()
-			}
+		case FaultReset:
+			reset(w)
+		case FaultStall:
+			p.stall(w, r, next)
+		case FaultQuiet:
+			_, _ = io.Copy(io.Discard, r.Body)
+			p.hold(r)
 		default:
 			next.ServeHTTP(w, r)
 		}
 	})
 }
 
+// reset closes the connection with a TCP reset, not a clean close.
+func reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*tls.Conn); ok {
+		if raw, ok := tc.NetConn().(*net.TCPConn); ok {
+			_ = raw.SetLinger(0)
+		}
+	}
+	conn.Close()
+}
+
+// stall forwards the request, then sends the registry's status and headers
+// and half of its body, and stops; an answer without a body stops before
+// its headers.
+func (p *Proxy) stall(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	if body := rec.Body.Bytes(); len(body) > 1 && r.Method != http.MethodHead {
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body[:len(body)/2])
+		_ = http.NewResponseController(w).Flush()
+	}
+	p.hold(r)
+}
+
+// hold waits until the client gives up or the proxy closes.
+func (p *Proxy) hold(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-p.held:
+	}
+}
+
 // draw decides the fate of one request: "" to forward it.
 func (p *Proxy) draw(r *http.Request) string {
-	if !strings.Contains(r.URL.Path, "/blobs/") && !strings.Contains(r.URL.Path, "/manifests/") {
+	kind := Kind(r)
+	if !slices.ContainsFunc(p.f.Kinds, func(k string) bool { return strings.HasPrefix(kind, k) }) {
 		return ""
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.left == 0 || p.rng.Float64() >= p.rate {
+	if p.left == 0 || p.rng.Float64() >= p.f.Rate {
 		return ""
 	}
 	p.left--
-	kind := []string{"500", "429", "reset"}[p.rng.IntN(3)]
-	p.faults[kind]++
-	return kind
+	way := p.f.Ways[p.rng.IntN(len(p.f.Ways))]
+	p.faults[way]++
+	return way
 }
 
-// Faults says how many faults of each kind were injected.
+// Faults says how many faults of each way were injected.
 func (p *Proxy) Faults() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return fmt.Sprintf("500: %d, 429: %d, reset: %d", p.faults["500"], p.faults["429"], p.faults["reset"])
+	var parts []string
+	for _, w := range p.f.Ways {
+		parts = append(parts, fmt.Sprintf("%s: %d", w, p.faults[w]))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
 }
 
-// Close stops the proxy.
-func (p *Proxy) Close() { _ = p.srv.Close() }
+// Injected is the number of faults injected so far.
+func (p *Proxy) Injected() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, c := range p.faults {
+		n += c
+	}
+	return n
+}
+
+// Close releases the requests it holds and stops the proxy.
+func (p *Proxy) Close() {
+	close(p.held)
+	_ = p.srv.Close()
+}
 
 // countingBody reports the bytes read from a request body.
 type countingBody struct {

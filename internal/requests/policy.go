@@ -24,13 +24,18 @@ var RetryStatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyReques
 	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, 499, 522}
 
 // Retryable reports whether a request that failed with err is worth another
-// try: a retryable status, a connection dropped or reset. A stall is not:
-// the transport has tried it twice already. Neither is the run's end.
+// try: a retryable status, a connection dropped or reset, or a stall the
+// transport could not try again itself (an upload whose body streams, which
+// go-containerregistry then sends whole once more). A stall the transport
+// already tried twice is not, so a silent registry fails in bounded time;
+// nor is the run's end.
 func Retryable(err error) bool {
 	var stall *StallError
 	var status *transport.Error
 	switch {
-	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &stall):
+	case errors.As(err, &stall):
+		return stall.Tries < 2
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	case errors.As(err, &status):
 		return slices.Contains(RetryStatusCodes, status.StatusCode) || status.Temporary()

@@ -6,6 +6,7 @@
 package requests
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -68,17 +69,33 @@ func (e *StallError) Error() string {
 		e.Method, e.Host, e.Wait, tries)
 }
 
-// RoundTrip sends one request; a stalled one is tried once more when its
-// body can be sent again.
+// RoundTrip sends one request; a stalled one is tried once more when that
+// is safe to do here (see resendable).
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.attempt(req)
 	var stall *StallError
-	if errors.As(err, &stall) && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil) {
+	if errors.As(err, &stall) && resendable(req) {
 		if resp, err = t.attempt(req); errors.As(err, &stall) {
 			stall.Tries = 2
 		}
 	}
 	return resp, err
+}
+
+// resendable reports whether a stalled request may be sent again as it is:
+// reads, deletes (a second delete finds the thing gone) and POSTs whose body
+// can be had again (a second upload session is harmless). A PUT or PATCH
+// may have taken effect before the silence (a blob upload committed), so
+// the layer above, which checks what exists before it writes again, retries
+// those.
+func resendable(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
+		return true
+	case http.MethodPost:
+		return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	}
+	return false
 }
 
 // attempt sends req once, watched.
@@ -105,8 +122,37 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 		done()
 		return nil, err
 	}
-	resp.Body = &watchedBody{ReadCloser: resp.Body, ctx: ctx, watch: w, done: sync.OnceFunc(done)}
+	body := &watchedBody{ReadCloser: resp.Body, ctx: ctx, watch: w, done: sync.OnceFunc(done)}
+	resp.Body = body
+	if resendable(req) {
+		// A small answer (a manifest, a tag list, a config, a token) is read
+		// here, so that a stall in its body is tried again like any other.
+		if resp.Body, err = prefetch(body, prefetchLimit); err != nil {
+			return nil, err
+		}
+	}
 	return resp, nil
+}
+
+// prefetchLimit is the most of an answer's body prefetch holds in memory.
+const prefetchLimit = 1 << 20
+
+// prefetch reads up to limit bytes of body: a body that ends within them is
+// returned in memory and closed; a longer one streams on after them.
+func prefetch(body io.ReadCloser, limit int64) (io.ReadCloser, error) {
+	head, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		body.Close()
+		return nil, err
+	}
+	if int64(len(head)) <= limit {
+		body.Close()
+		return io.NopCloser(bytes.NewReader(head)), nil
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), body), body}, nil
 }
 
 // prepare copies req onto ctx, with a fresh body where it can be had (a

@@ -48,8 +48,10 @@ func TestStalls(t *testing.T) {
 		wantTries int
 	}{
 		{"no answer to a GET", silent, http.MethodGet, nil, 2},
-		{"no answer to a PUT of bytes, which can be sent again", silent, http.MethodPut,
-			func() io.Reader { return bytes.NewReader([]byte("manifest")) }, 2},
+		{"no answer to a POST of bytes, which can be sent again", silent, http.MethodPost,
+			func() io.Reader { return bytes.NewReader([]byte("login")) }, 2},
+		{"no answer to a PUT, which the layer above retries", silent, http.MethodPut,
+			func() io.Reader { return bytes.NewReader([]byte("manifest")) }, 1},
 		{"a streamed upload the server stops taking", silent, http.MethodPatch, func() io.Reader { return io.MultiReader(strings.NewReader("x"), &endless{}) }, 1},
 		{"an answer whose body stops", func(done <-chan struct{}) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +60,7 @@ func TestStalls(t *testing.T) {
 				w.(http.Flusher).Flush()
 				silent(done)(w, r)
 			}
-		}, http.MethodGet, nil, 1},
+		}, http.MethodGet, nil, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -109,7 +111,7 @@ func roundTripAndRead(tr http.RoundTripper, req *http.Request) error {
 func TestSlowReaderIsNoStall(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write(bytes.Repeat([]byte("x"), 1<<20))
+		_, _ = w.Write(bytes.Repeat([]byte("x"), 3<<20))
 	}))
 	t.Cleanup(srv.Close)
 	tr := New(context.Background(), Options{Timeout: wait})
@@ -120,7 +122,7 @@ func TestSlowReaderIsNoStall(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	time.Sleep(2 * wait)
-	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != 1<<20 {
+	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != 3<<20 {
 		t.Errorf("read %d bytes, %v", n, err)
 	}
 }
@@ -211,7 +213,8 @@ func TestRetryable(t *testing.T) {
 		{&transport.Error{StatusCode: 401}, false},
 		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
 		{&net.OpError{Op: "read", Err: fmt.Errorf("x: %w", errReset)}, true},
-		{&StallError{}, false},
+		{&StallError{Tries: 2}, false},
+		{fmt.Errorf("upload: %w", &StallError{Tries: 1}), true},
 		{fmt.Errorf("x: %w", context.Canceled), false},
 		{errors.New("x509: certificate signed by unknown authority"), false},
 	} {
