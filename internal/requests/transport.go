@@ -244,10 +244,10 @@ func (b *watchedBody) Close() error {
 // watch fires once it has been armed for d without being re-armed or
 // disarmed.
 type watch struct {
-	mu       sync.Mutex
-	d        time.Duration
-	timer    *time.Timer
-	fire     func()
+	mu        sync.Mutex
+	d         time.Duration
+	timer     *time.Timer
+	fire      func()
 	gotAnswer bool // the answer's headers came: request-body reads no longer count
 }
 
