@@ -112,6 +112,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	if !cfg.DryRun {
 		applyErr = cleanup.Apply(ctx, del, decisions)
 	}
+	applyErr = errors.Join(applyErr, cleanup.Unread(decisions))
 	doc := output.NewCleanupDocument(decisions, cfg.DryRun)
 	title := "shiptag cleanup"
 	if cfg.DryRun {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shiptag/shiptag/internal/registrytest"
 )
@@ -132,4 +134,45 @@ func runGit(t *testing.T, dir string, args ...string) string {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestFaultRates: with 10 % and 20 % of every request of every class
+// failing, any way (no bound on their number), publish and cleanup still
+// end as their dry runs said. Each rate runs several seeds; the log says
+// how many runs held.
+func TestFaultRates(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	repoDir := t.TempDir()
+	runGit(t, repoDir, "init", "-q", "-b", "main")
+	runGit(t, repoDir, "commit", "-q", "--allow-empty", "-m", "one")
+	for _, rate := range []float64{0.10, 0.20} {
+		for seed := uint64(1); seed <= 4; seed++ {
+			name := fmt.Sprintf("%.0f%%/seed-%d", rate*100, seed)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				p := w.proxy(t, registrytest.Faults{})
+				repo := p.Host + "/" + safeName("rate-"+name)
+				dry := w.mustRun(t, repoDir, nil, w.publishArgs(repo, "--dry-run")...)
+				p.Set(registrytest.Faults{Rate: rate, Seed: seed, Max: -1, Kinds: []string{""}, Ways: allWays})
+				r := w.run(t, repoDir, nil, w.publishArgs(repo)...)
+				if r.code != 0 || r.stdout != dry.stdout {
+					t.Fatalf("publish did not hold (exit %d) through %s:\n%s", r.code, p.Faults(), r.stderr)
+				}
+				publishFaults := p.Faults()
+				p.Set(registrytest.Faults{})
+				w.mustRun(t, repoDir, nil, "publish", "--repo", repo, "--image", "backend=oci:"+w.images+"/backend", "--tag-git-branch", "gone")
+				args := []string{"cleanup", "--repo", repo, "--image", "backend", "--timeout", "1s"}
+				plan := w.mustRun(t, repoDir, nil, append(args, "--dry-run")...)
+				p.Set(registrytest.Faults{Rate: rate, Seed: seed, Max: -1, Kinds: []string{""}, Ways: allWays})
+				c := w.run(t, repoDir, nil, args...)
+				want := strings.ReplaceAll(strings.ReplaceAll(plan.stdout, "would delete (dry run)", "deleted"), "delete  ", "deleted ")
+				if c.code != 0 || c.stdout != want {
+					t.Fatalf("cleanup did not hold (exit %d) through %s:\n%s\n%s", c.code, p.Faults(), c.stdout, c.stderr)
+				}
+				t.Logf("held: publish in %s through %s; cleanup in %s through %s", r.took.Round(100*time.Millisecond),
+					publishFaults, c.took.Round(100*time.Millisecond), p.Faults())
+			})
+		}
+	}
 }

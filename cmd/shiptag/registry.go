@@ -136,7 +136,7 @@ func (r *registryAccess) checkPush(ctx context.Context, targets []publish.Target
 	for i, repo := range repos {
 		g.Go(func() error {
 			if errs[i] = ctx.Err(); errs[i] == nil {
-				errs[i] = remote.CheckPushPermission(refs[repo], r.keychain, r.http.Retrying())
+				errs[i] = remote.CheckPushPermission(refs[repo], r.keychain, r.http)
 			}
 			return nil
 		})

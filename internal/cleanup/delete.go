@@ -90,3 +90,22 @@ func Deleted(decisions []Decision) []string {
 	slices.Sort(refs)
 	return refs
 }
+
+// Unread is the error of a plan that kept tags because their labels could
+// not be read: the plan stands, but the run did not see everything, so it
+// must not look like a clean success. nil when every tag was read.
+func Unread(decisions []Decision) error {
+	var first error
+	n := 0
+	for _, d := range decisions {
+		if d.Item.LabelErr != nil {
+			if n++; first == nil {
+				first = fmt.Errorf("%s: %w", d.Item.Ref, d.Item.LabelErr)
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("kept %d tag(s) whose labels could not be read, so the plan is incomplete; run cleanup again: the first, %w", n, first)
+}

@@ -47,7 +47,7 @@ func TestStalls(t *testing.T) {
 		body      func() io.Reader // nil: none
 		wantTries int
 	}{
-		{"no answer to a GET", silent, http.MethodGet, nil, 2},
+		{"no answer to a GET: tried until the host is silent", silent, http.MethodGet, nil, 2},
 		{"no answer to a POST of bytes, which can be sent again", silent, http.MethodPost,
 			func() io.Reader { return bytes.NewReader([]byte("login")) }, 2},
 		{"no answer to a PUT, which the layer above retries", silent, http.MethodPut,
@@ -60,11 +60,15 @@ func TestStalls(t *testing.T) {
 				w.(http.Flusher).Flush()
 				silent(done)(w, r)
 			}
-		}, http.MethodGet, nil, 2},
+		}, http.MethodGet, nil, Backoff.Steps}, // the host keeps answering: each stall is a fault like any other
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := serve(t, tc.handler)
+			var tries atomic.Int32
+			srv := serve(t, func(done <-chan struct{}) http.HandlerFunc {
+				h := tc.handler(done)
+				return func(w http.ResponseWriter, r *http.Request) { tries.Add(1); h(w, r) }
+			})
 			tr := New(context.Background(), Options{Timeout: wait})
 			var body io.Reader
 			if tc.body != nil {
@@ -78,10 +82,10 @@ func TestStalls(t *testing.T) {
 			if !errors.As(err, &stall) {
 				t.Fatalf("err = %v, want a StallError", err)
 			}
-			if stall.Tries != tc.wantTries || stall.Wait != wait || stall.Host != strings.TrimPrefix(srv.URL, "http://") {
-				t.Errorf("stall %+v, want %d tries of %s at the server", stall, tc.wantTries, wait)
+			if int(tries.Load()) != tc.wantTries || stall.Wait != wait || stall.Host != strings.TrimPrefix(srv.URL, "http://") {
+				t.Errorf("stall %+v after %d tries, want %d tries of %s at the server", stall, tries.Load(), tc.wantTries, wait)
 			}
-			if limit := time.Duration(tc.wantTries)*wait + 2*time.Second; took > limit {
+			if limit := time.Duration(tc.wantTries)*wait + 5*time.Second; took > limit {
 				t.Errorf("took %s, more than %s", took, limit)
 			}
 			if !strings.Contains(err.Error(), "--timeout") {
@@ -137,7 +141,7 @@ func TestRunEndStopsRequests(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, func() { cancel(errors.New("terminated signal received")) })
 	start := time.Now()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil) // no context of its own, as CheckPushPermission's
-	_, err := tr.Retrying().RoundTrip(req)
+	_, err := tr.RoundTrip(req)
 	if err == nil || !strings.Contains(err.Error(), "terminated signal received") {
 		t.Errorf("err = %v, want the run's cause", err)
 	}
@@ -213,13 +217,48 @@ func TestRetryable(t *testing.T) {
 		{&transport.Error{StatusCode: 401}, false},
 		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
 		{&net.OpError{Op: "read", Err: fmt.Errorf("x: %w", errReset)}, true},
-		{&StallError{Tries: 2}, false},
-		{fmt.Errorf("upload: %w", &StallError{Tries: 1}), true},
+		{&StallError{Wait: time.Second, Unheard: 2 * time.Second}, false},
+		{fmt.Errorf("upload: %w", &StallError{Wait: time.Second, Unheard: time.Second}), true},
+		{&TriedError{Tries: 5, Err: &transport.Error{StatusCode: 503}}, false},
 		{fmt.Errorf("x: %w", context.Canceled), false},
 		{errors.New("x509: certificate signed by unknown authority"), false},
 	} {
 		if got := Retryable(tc.err); got != tc.want {
 			t.Errorf("Retryable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestSilentHost: through the retry policy, a host that answers nothing
+// fails after silentAfter requests in a row, saying it has gone silent; a
+// host that loses every other request is retried until it answers.
+func TestSilentHost(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := serve(t, func(done <-chan struct{}) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/flaky" && n.Add(1)%2 == 0 {
+				return // answered
+			}
+			silent(done)(w, r)
+		}
+	})
+	tr := New(context.Background(), Options{Timeout: wait})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/silent", nil)
+	start := time.Now()
+	err := roundTripAndRead(tr, req)
+	var stall *StallError
+	if !errors.As(err, &stall) || !stall.Silent() || !strings.Contains(err.Error(), "gone silent") {
+		t.Fatalf("err = %v, want a silent host", err)
+	}
+	if took, limit := time.Since(start), 3*wait+3*time.Second; took > limit {
+		t.Errorf("took %s, more than %s", took, limit)
+	}
+	tr = New(context.Background(), Options{Timeout: wait})
+	flaky, _ := http.NewRequest(http.MethodGet, srv.URL+"/flaky", nil)
+	for i := 0; i < 3; i++ {
+		if err := roundTripAndRead(tr, flaky); err != nil {
+			t.Errorf("flaky request %d: %v", i, err)
 		}
 	}
 }
