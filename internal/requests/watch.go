@@ -64,7 +64,9 @@ type watch struct {
 	gotAnswer bool // the answer's headers came: request-body reads no longer count
 }
 
-func newWatch(d time.Duration, fire, heard func()) *watch { return &watch{d: d, fire: fire, heard: heard} }
+func newWatch(d time.Duration, fire, heard func()) *watch {
+	return &watch{d: d, fire: fire, heard: heard}
+}
 
 func (w *watch) arm() {
 	if w.d <= 0 {
