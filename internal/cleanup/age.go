@@ -16,19 +16,21 @@ func trusted(t, now time.Time) bool {
 	return t.After(earliestTrusted) && !t.After(now)
 }
 
-// trustedAge is the latest trustworthy time among the image's own and git's
-// date for its tag or commit: an image is only as old as its youngest
-// evidence, so a reproducible build (created at the epoch, or at the commit)
-// and a rebuild of an old commit both count from their newest time. Zero
-// when neither is trustworthy: then no limit applies.
-func trustedAge(now time.Time, times ...time.Time) time.Time {
-	var latest time.Time
-	for _, t := range times {
-		if trusted(t, now) && t.After(latest) {
-			latest = t
-		}
+// ageOf is the time an image's age counts from: the later of git's date for
+// its tag or commit and the image's own time, where trustworthy. An image
+// is only as old as its youngest evidence, so a reproducible build (created
+// at the epoch, or at the commit) and a rebuild of an old commit both count
+// from their newest time. Without a trustworthy git date (the clone lacks
+// the tag or commit) the youngest evidence is unknown: zero, and no limit
+// applies.
+func ageOf(now, created, gitDate time.Time) time.Time {
+	if !trusted(gitDate, now) {
+		return time.Time{}
 	}
-	return latest
+	if trusted(created, now) && created.After(gitDate) {
+		return created
+	}
+	return gitDate
 }
 
 // limit keeps the newest count items and those younger than days; items
@@ -40,7 +42,7 @@ func limit(out []Decision, idx []int, count, days int, now time.Time) {
 	var known []int
 	for _, i := range idx {
 		if out[i].age.IsZero() {
-			out[i].Reason += "; no trustworthy time (image created time and git date missing, before 1980 or in the future): no limit applies"
+			out[i].Reason += "; no trustworthy git date for it in the clone: no limit applies"
 			continue
 		}
 		known = append(known, i)

@@ -49,10 +49,17 @@ func ReadGit(ctx context.Context, git RunGit, co Checkout) (Git, error) {
 	remote, whyNoRemote := cfg.pick()
 	var asked error
 	if remote != "" {
-		var tips []string
+		var tips map[string]string
 		if g.Branches, g.Tags, tips, asked = lsRemote(ctx, git, remote, co.RemoteTimeout); asked == nil {
 			g.Source = "the remote " + remote + " (git ls-remote)"
-			g.Unproven.Commits = missingCommits(shallow == "true", tips, g.Commits)
+			g.Unproven.Commits = missingCommits(shallow == "true", slices.Collect(maps.Values(tips)), g.Commits)
+			for _, tag := range g.Tags { // a tag the clone lacks dates from its commit, if the clone has that
+				if _, ok := g.TagDates[tag]; !ok {
+					if date, ok := g.CommitDates[tips["refs/tags/"+tag]]; ok {
+						g.TagDates[tag] = date
+					}
+				}
+			}
 			return g, nil
 		}
 		whyNoRemote = fmt.Sprintf("the remote %s could not be asked (%v)", remote, asked)
@@ -130,9 +137,9 @@ func unixTime(secs string) time.Time {
 	return time.Unix(n, 0).UTC()
 }
 
-// lsRemote asks the remote for its branches and tags, and the commits they
-// point at (an annotated tag's peeled commit).
-func lsRemote(ctx context.Context, git RunGit, remote string, timeout time.Duration) (branches, tags, tips []string, err error) {
+// lsRemote asks the remote for its branches and tags, and the commits their
+// refs point at (an annotated tag's peeled commit).
+func lsRemote(ctx context.Context, git RunGit, remote string, timeout time.Duration) (branches, tags []string, tips map[string]string, err error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -145,7 +152,7 @@ func lsRemote(ctx context.Context, git RunGit, remote string, timeout time.Durat
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tip := map[string]string{} // ref → the commit it points at
+	tips = map[string]string{} // ref → the commit it points at
 	for _, line := range strings.Split(out, "\n") {
 		sha, ref, ok := strings.Cut(strings.TrimSpace(line), "\t")
 		if !ok {
@@ -159,9 +166,9 @@ func lsRemote(ctx context.Context, git RunGit, remote string, timeout time.Durat
 				tags = append(tags, name)
 			}
 		}
-		if peeled || tip[base] == "" {
-			tip[base] = sha
+		if peeled || tips[base] == "" {
+			tips[base] = sha
 		}
 	}
-	return branches, tags, slices.Collect(maps.Values(tip)), nil
+	return branches, tags, tips, nil
 }

@@ -94,11 +94,11 @@ func decideOne(it Item, git Git, now time.Time) Decision {
 	case "git-tag":
 		var name string
 		d.Delete, d.Reason, name = nameGone(it.ImageTag, git.Tags, "git tag", git.Unproven.Tags)
-		d.age = trustedAge(now, it.Created, git.TagDates[name])
+		d.age = ageOf(now, it.Created, git.TagDates[name])
 	case "git-commit":
 		var sha string
 		d.Delete, d.Reason, sha = commitGone(it.ImageTag, git)
-		d.age = trustedAge(now, it.Created, git.CommitDates[sha])
+		d.age = ageOf(now, it.Created, git.CommitDates[sha])
 	}
 	return d
 }
