@@ -22,6 +22,13 @@ import (
 // signal during a wait is honoured at once.
 var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 5}
 
+// UploadBackoff is the schedule for what go-containerregistry sends whole
+// again: a blob upload (its existence check, start, body and commit) or a
+// manifest. An upload attempt holds two requests that cannot be resent
+// alone, so it gets more tries, about 8 s in all, for the same odds of
+// success as one request under Backoff.
+var UploadBackoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 8}
+
 // maxRetryAfter bounds how long a Retry-After header can make a retry wait.
 const maxRetryAfter = 10 * time.Second
 
@@ -126,7 +133,7 @@ func retryAfter(resp *http.Response) time.Duration {
 func (t *Transport) RemoteOptions() []remote.Option {
 	return []remote.Option{
 		remote.WithTransport(t),
-		remote.WithRetryBackoff(Backoff),
+		remote.WithRetryBackoff(UploadBackoff),
 		remote.WithRetryPredicate(Retryable),
 		remote.WithRetryStatusCodes(RetryStatusCodes...),
 		remote.WithUserAgent(t.opts.UserAgent),
