@@ -26,11 +26,13 @@ func cleanupCommand() command {
 		about: "Cleanup lists the tags of the given images (the same --repo, --image and --repo-mode as publish), reads\n" +
 			"each tag's labels and deletes what werf's policies say git no longer needs: git-branch and git-tag images\n" +
 			"whose branch or tag is gone (under either slug rule), git-commit images whose commit is not in the\n" +
-			"repository, then git-tag and git-commit images beyond the count and age limits. Images without a\n" +
-			"werf-tag-strategy label (exported, foreign, stages), custom tags and tags whose labels cannot be read are\n" +
-			"never deleted. The plan is always printed and written to the outputs; --dry-run stops there. The git\n" +
-			"repository must be a full clone: fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab. Docker Hub, ghcr.io,\n" +
-			"ECR and ACR are cleaned through their own APIs: --username and SHIPTAG_PASSWORD (Docker Hub, ACR),\n" +
+			"repository, then git-tag and git-commit images beyond the count and age limits. It keeps what it cannot\n" +
+			"prove: tags whose labels describe another reference (retagged, promoted), what a partial clone could hide\n" +
+			"(branch and tag names come from git ls-remote origin where it answers; commits need an unshallow clone\n" +
+			"with every branch and tag), and ages without a trustworthy git date. Images without a werf-tag-strategy\n" +
+			"label (exported, foreign, stages) and custom tags are never deleted; unreadable labels keep the tag and\n" +
+			"fail the run. The plan is always printed and written to the outputs; --dry-run stops there. Docker Hub,\n" +
+			"ghcr.io, ECR and ACR are cleaned through their own APIs: --username and SHIPTAG_PASSWORD (Docker Hub, ACR),\n" +
 			"GITHUB_TOKEN with delete:packages (ghcr.io), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (ECR).",
 		run: runCleanup,
 	}
