@@ -82,9 +82,7 @@ func TestPublishThroughFaults(t *testing.T) {
 func TestCleanupThroughFaults(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	repoDir := t.TempDir()
-	runGit(t, repoDir, "init", "-q", "-b", "main")
-	runGit(t, repoDir, "commit", "-q", "--allow-empty", "-m", "one")
+	repoDir := oneCommitRepo(t)
 	for _, class := range cleanupClasses {
 		for _, way := range allWays {
 			t.Run(safeName(class)+"/"+way, func(t *testing.T) {
@@ -122,6 +120,16 @@ func TestCleanupThroughFaults(t *testing.T) {
 	}
 }
 
+// oneCommitRepo is a git repository with one branch, main, and one commit:
+// every other branch's images are gone from its point of view.
+func oneCommitRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	runGit(t, dir, "init", "-q", "-b", "main")
+	runGit(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	return dir
+}
+
 // runGit runs git in dir, isolated from the machine's configuration.
 func runGit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
@@ -143,9 +151,7 @@ func runGit(t *testing.T, dir string, args ...string) string {
 func TestFaultRates(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	repoDir := t.TempDir()
-	runGit(t, repoDir, "init", "-q", "-b", "main")
-	runGit(t, repoDir, "commit", "-q", "--allow-empty", "-m", "one")
+	repoDir := oneCommitRepo(t)
 	for _, rate := range []float64{0.10, 0.20} {
 		for seed := uint64(1); seed <= 4; seed++ {
 			name := fmt.Sprintf("%.0f%%/seed-%d", rate*100, seed)
@@ -155,14 +161,14 @@ func TestFaultRates(t *testing.T) {
 				repo := p.Host + "/" + safeName("rate-"+name)
 				dry := w.mustRun(t, repoDir, nil, w.publishArgs(repo, "--dry-run")...)
 				p.Set(registrytest.Faults{Rate: rate, Seed: seed, Max: -1, Kinds: []string{""}, Ways: allWays})
-				r := w.run(t, repoDir, nil, w.publishArgs(repo)...)
+				r := w.run(t, repoDir, nil, w.publishArgs(repo, "--timeout", "2s")...) // headroom for a loaded machine
 				if r.code != 0 || r.stdout != dry.stdout {
 					t.Fatalf("publish did not hold (exit %d) through %s:\n%s", r.code, p.Faults(), r.stderr)
 				}
 				publishFaults := p.Faults()
 				p.Set(registrytest.Faults{})
 				w.mustRun(t, repoDir, nil, "publish", "--repo", repo, "--image", "backend=oci:"+w.images+"/backend", "--tag-git-branch", "gone")
-				args := []string{"cleanup", "--repo", repo, "--image", "backend", "--timeout", "1s"}
+				args := []string{"cleanup", "--repo", repo, "--image", "backend", "--timeout", "2s"}
 				plan := w.mustRun(t, repoDir, nil, append(args, "--dry-run")...)
 				p.Set(registrytest.Faults{Rate: rate, Seed: seed, Max: -1, Kinds: []string{""}, Ways: allWays})
 				c := w.run(t, repoDir, nil, args...)

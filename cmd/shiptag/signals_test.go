@@ -1,11 +1,9 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/sample"
 )
 
 // silentFaults leaves every request of the given kinds unanswered
@@ -29,9 +28,7 @@ func silentFaults(kinds ...string) registrytest.Faults {
 func TestSilentRegistry(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	repoDir := t.TempDir()
-	runGit(t, repoDir, "init", "-q", "-b", "main")
-	runGit(t, repoDir, "commit", "-q", "--allow-empty", "-m", "one")
+	repoDir := oneCommitRepo(t)
 	cases := map[string][]string{"publish/everything": {""}, "cleanup/everything": {""}}
 	for _, class := range publishClasses {
 		if class != "upload DELETE" { // the pre-flight's cancel: nobody waits for it
@@ -83,11 +80,11 @@ func TestSilentRegistry(t *testing.T) {
 func TestSignals(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	repoDir := t.TempDir()
-	runGit(t, repoDir, "init", "-q", "-b", "main")
-	runGit(t, repoDir, "commit", "-q", "--allow-empty", "-m", "one")
+	repoDir := oneCommitRepo(t)
 	archive := filepath.Join(t.TempDir(), "backend.tar")
-	tarLayout(t, filepath.Join(w.images, "backend"), archive)
+	if err := sample.WriteArchive(filepath.Join(w.images, "backend"), archive); err != nil {
+		t.Fatal(err)
+	}
 	phases := map[string]string{"first contact": "ping", "source read": "manifest GET", "pre-flight": "upload POST",
 		"upload": "upload PATCH", "manifest": "manifest PUT", "cleanup tag list": "tag list", "cleanup read": "manifest GET"}
 	for phase, class := range phases {
@@ -160,21 +157,4 @@ func (w *world) signalWhenStuck(t *testing.T, p *registrytest.Proxy, dir string,
 	r.stdout, r.stderr = stdout.String(), stderr.String()
 	t.Logf("ended %s after SIGTERM", r.took.Round(10*time.Millisecond))
 	return *r
-}
-
-// tarLayout writes a layout directory as an oci-archive.
-func tarLayout(t *testing.T, dir, file string) {
-	t.Helper()
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	if err := tw.AddFS(os.DirFS(dir)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -52,7 +52,7 @@ var fields = []field{
 		func(c *Config) any { return &c.AddLabel }},
 	{"jobs", "JOBS", "requests in flight at once; 0 picks twice the CPUs, between 4 and 16",
 		func(c *Config) any { return &c.Jobs }},
-	{"timeout", "TIMEOUT", "how long a registry or git remote may go without answering (to the first byte of an answer, or between bytes of a transfer) before the request fails and is retried; a registry silent for twice this long fails the run",
+	{"timeout", "TIMEOUT", "how long a registry or git remote may go without answering (to the first byte of an answer, or between bytes of a transfer) before the request fails and is retried; a registry silent for three times this long fails the run",
 		func(c *Config) any { return &c.Timeout }},
 	{"dry-run", "DRY_RUN", "print the plan without changing a registry: what would be pushed, with digests, or (cleanup) what would be deleted",
 		func(c *Config) any { return &c.DryRun }},

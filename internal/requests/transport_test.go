@@ -47,9 +47,9 @@ func TestStalls(t *testing.T) {
 		body      func() io.Reader // nil: none
 		wantTries int
 	}{
-		{"no answer to a GET: tried until the host is silent", silent, http.MethodGet, nil, 2},
+		{"no answer to a GET: tried until the host is silent", silent, http.MethodGet, nil, silentFor},
 		{"no answer to a POST of bytes, which can be sent again", silent, http.MethodPost,
-			func() io.Reader { return bytes.NewReader([]byte("login")) }, 2},
+			func() io.Reader { return bytes.NewReader([]byte("login")) }, silentFor},
 		{"no answer to a PUT, which the layer above retries", silent, http.MethodPut,
 			func() io.Reader { return bytes.NewReader([]byte("manifest")) }, 1},
 		{"a streamed upload the server stops taking", silent, http.MethodPatch, func() io.Reader { return io.MultiReader(strings.NewReader("x"), &endless{}) }, 1},
@@ -217,8 +217,8 @@ func TestRetryable(t *testing.T) {
 		{&transport.Error{StatusCode: 401}, false},
 		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
 		{&net.OpError{Op: "read", Err: fmt.Errorf("x: %w", errReset)}, true},
-		{&StallError{Wait: time.Second, Unheard: 2 * time.Second}, false},
-		{fmt.Errorf("upload: %w", &StallError{Wait: time.Second, Unheard: time.Second}), true},
+		{&StallError{Wait: time.Second, Unheard: silentFor * time.Second}, false},
+		{fmt.Errorf("upload: %w", &StallError{Wait: time.Second, Unheard: 2 * time.Second}), true},
 		{&TriedError{Tries: 5, Err: &transport.Error{StatusCode: 503}}, false},
 		{fmt.Errorf("x: %w", context.Canceled), false},
 		{errors.New("x509: certificate signed by unknown authority"), false},
@@ -230,7 +230,7 @@ func TestRetryable(t *testing.T) {
 }
 
 // TestSilentHost: through the retry policy, a host that answers nothing
-// fails after silentAfter requests in a row, saying it has gone silent; a
+// fails once it has been silent for silentFor timeouts, saying so; a
 // host that loses every other request is retried until it answers.
 func TestSilentHost(t *testing.T) {
 	t.Parallel()
@@ -251,7 +251,7 @@ func TestSilentHost(t *testing.T) {
 	if !errors.As(err, &stall) || !stall.Silent() || !strings.Contains(err.Error(), "gone silent") {
 		t.Fatalf("err = %v, want a silent host", err)
 	}
-	if took, limit := time.Since(start), 3*wait+3*time.Second; took > limit {
+	if took, limit := time.Since(start), (silentFor+1)*wait+3*time.Second; took > limit {
 		t.Errorf("took %s, more than %s", took, limit)
 	}
 	tr = New(context.Background(), Options{Timeout: wait})

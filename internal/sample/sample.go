@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -105,6 +106,24 @@ func WriteLayout(dir string, a source.Artifact) error {
 		return p.AppendIndex(a.Index)
 	}
 	return p.AppendImage(a.Image)
+}
+
+// WriteArchive writes a layout directory as a tar file, the form of an
+// oci-archive: source.
+func WriteArchive(dir, file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	tw := tar.NewWriter(f)
+	err = tw.AddFS(os.DirFS(dir))
+	if err == nil {
+		err = tw.Close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Seed returns the benchmark seed's two images (spec example 4's backend

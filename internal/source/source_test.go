@@ -1,7 +1,6 @@
 package source_test
 
 import (
-	"archive/tar"
 	"context"
 	"io"
 	"net"
@@ -152,16 +151,7 @@ func TestLayouts(t *testing.T) {
 
 func tarDir(t *testing.T, dir, file string) {
 	t.Helper()
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	if err := tw.AddFS(os.DirFS(dir)); err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Close(); err != nil {
+	if err := sample.WriteArchive(dir, file); err != nil {
 		t.Fatal(err)
 	}
 }
