@@ -72,7 +72,7 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, facts ci
 	if e.getenv("GIT_SSH_COMMAND") == "" {
 		environ = append(environ, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
 	}
-	co := cleanup.Checkout{RemoteTimeout: cfg.Timeout}
+	co := cleanup.Checkout{RemoteTimeout: time.Duration(cfg.Timeout)}
 	if facts.Platform == ci.GitLab {
 		co.PipelineOnly = "a GitLab job"
 	}

@@ -147,7 +147,7 @@ func isTerminal(w any) bool {
 }
 
 // checkTimeout refuses a --timeout that would fail every request.
-func checkTimeout(d time.Duration) error {
+func checkTimeout(d config.Duration) error {
 	if d <= 0 {
 		return config.Errorf("timeout", "%s is not a wait: give a duration above zero, such as 60s or 2m", d)
 	}

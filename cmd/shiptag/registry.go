@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -58,7 +59,7 @@ func newRegistryAccess(ctx context.Context, e *runEnv, cfg *config.Config, facts
 	}
 	r.userDir = auth.ConfigDir(cfg.DockerConfig, e.getenv("DOCKER_CONFIG"), e.getenv("HOME"))
 	r.keychain = authn.NewMultiKeychain(auth.Memory(r.logins), auth.Keychain(r.userDir))
-	r.http = requests.New(ctx, requests.Options{Timeout: cfg.Timeout, Insecure: r.insecure, UserAgent: "shiptag/" + buildVersion()})
+	r.http = requests.New(ctx, requests.Options{Timeout: time.Duration(cfg.Timeout), Insecure: r.insecure, UserAgent: "shiptag/" + buildVersion()})
 	return r, nil
 }
 

@@ -60,10 +60,12 @@ func (rc remoteConfig) pick() (remote, ambiguous string) {
 }
 
 // fetchesAllBranches reports whether git fetch brings every branch of the
-// remote into refs/remotes/REMOTE/.
+// remote: into refs/remotes/REMOTE/ (a clone), refs/heads/ (a mirror of
+// branches) or with every ref (git clone --mirror).
 func (rc remoteConfig) fetchesAllBranches(remote string) bool {
 	for _, spec := range rc.fetch[remote] {
-		if strings.TrimPrefix(spec, "+") == "refs/heads/*:refs/remotes/"+remote+"/*" {
+		switch strings.TrimPrefix(spec, "+") {
+		case "refs/heads/*:refs/remotes/" + remote + "/*", "refs/heads/*:refs/heads/*", "refs/*:refs/*":
 			return true
 		}
 	}

@@ -56,6 +56,7 @@ func TestReadGitCloneShapes(t *testing.T) {
 		"single-branch": {{"clone", "-q", "--single-branch", "--branch", "main", url, "single-branch"}},
 		"no-tags":       {{"clone", "-q", "--no-tags", url, "no-tags"}},
 		"unshallowed":   {{"clone", "-q", "--depth", "1", url, "unshallowed"}, {"-C", "unshallowed", "fetch", "-q", "--unshallow"}},
+		"mirror":        {{"clone", "-q", "--mirror", url, "mirror"}},
 		"gitlab": {{"init", "-q", "gitlab"}, {"-C", "gitlab", "remote", "add", "origin", url},
 			{"-C", "gitlab", "fetch", "-q", "origin", "+refs/heads/main:refs/remotes/origin/main"},
 			{"-C", "gitlab", "update-ref", "refs/pipelines/7", "refs/remotes/origin/main"}},
@@ -66,14 +67,14 @@ func TestReadGitCloneShapes(t *testing.T) {
 		}
 	}
 	all := proven{true, true, true}
-	asked := map[string]proven{"full": all, "detached": all, "no-tags": all,
+	asked := map[string]proven{"full": all, "detached": all, "no-tags": all, "mirror": all,
 		"shallow":       {true, true, false},
 		"single-branch": {true, true, false}, // feature/a's tip is not in the clone
 		"unshallowed":   {true, true, false},
 		"gitlab":        {true, true, false},
 		"src":           all, // no remote: the repository itself
 	}
-	inferred := map[string]proven{"full": all, "detached": all, "src": all,
+	inferred := map[string]proven{"full": all, "detached": all, "src": all, "mirror": all,
 		"shallow": {}, "single-branch": {}, "no-tags": {Branches: true}, "unshallowed": {}, "gitlab": {},
 	}
 	check := func(t *testing.T, want map[string]proven, wantTags []string) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ type Config struct {
 	MetaLabels             string        `env:"META_LABELS" envDefault:"per-tag"`
 	AddLabel               Lines         `env:"ADD_LABEL"`
 	Jobs                   int           `env:"JOBS" envDefault:"0"`
-	Timeout                time.Duration `env:"TIMEOUT" envDefault:"60s"`
+	Timeout                Duration `env:"TIMEOUT" envDefault:"60s"`
 	DryRun                 bool          `env:"DRY_RUN" envDefault:"false"`
 	DockerConfig           string        `env:"DOCKER_CONFIG"`
 	Username               string        `env:"USERNAME"`
@@ -112,12 +113,42 @@ func kindName(t reflect.Type) string {
 	case reflect.Bool:
 		return "boolean (true or false)"
 	case reflect.Int64:
-		if t == reflect.TypeOf(time.Duration(0)) {
-			return "duration (such as 60s or 2m)"
+		if t == reflect.TypeOf(Duration(0)) {
+			return "duration (seconds, as 90, or 90s, 2m)"
 		}
 	}
 	return t.String()
 }
+
+// Duration is a wait, written as people write it: whole seconds ("90") or
+// a Go duration ("90s", "2m", "1m30s").
+type Duration time.Duration
+
+// UnmarshalText reads a variable's value.
+func (d *Duration) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	if secs, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*d = Duration(time.Duration(secs) * time.Second)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write seconds (90) or a duration (90s, 2m)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// String writes it back, in whole seconds where it is whole.
+func (d Duration) String() string {
+	if v := time.Duration(d); v%time.Second == 0 {
+		return fmt.Sprintf("%ds", v/time.Second)
+	}
+	return time.Duration(d).String()
+}
+
+// Set reads a flag's value.
+func (d *Duration) Set(s string) error { return d.UnmarshalText([]byte(s)) }
 
 // The list grammar, one for every list setting, whether it comes from a
 // flag (repeated, or one value with several lines), a variable or an

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	want := Config{RepoMode: "auto", RegistryImplementation: "auto", TaggingStrategy: "none", Slug: "strict", Platform: "auto", Output: "text",
 		MetaLabels: "per-tag", AddLabelSeparator: "\n", MetaSepTags: "\n", MetaSepLabels: "\n", MetaSepAnnotations: "\n",
-		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30, Timeout: time.Minute}
+		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30, Timeout: Duration(time.Minute)}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
 	}
@@ -231,4 +231,28 @@ func listOf(p any) []string {
 		return []string(*v)
 	}
 	return nil
+}
+
+// TestDuration: a wait reads as people write it, from a flag or a variable.
+func TestDuration(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]time.Duration{"90": 90 * time.Second, " 2m ": 2 * time.Minute, "1m30s": 90 * time.Second,
+		"1500ms": 1500 * time.Millisecond} {
+		c, err := FromEnv(map[string]string{"SHIPTAG_TIMEOUT": in})
+		if err != nil || time.Duration(c.Timeout) != want {
+			t.Errorf("SHIPTAG_TIMEOUT=%q: %v, %v; want %v", in, time.Duration(c.Timeout), err, want)
+		}
+		var d Duration
+		if err := d.Set(in); err != nil || time.Duration(d) != want {
+			t.Errorf("--timeout %q: %v, %v; want %v", in, time.Duration(d), err, want)
+		}
+	}
+	_, err := FromEnv(map[string]string{"SHIPTAG_TIMEOUT": "soon"})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Input != "SHIPTAG_TIMEOUT" || !strings.Contains(err.Error(), `"soon"`) {
+		t.Errorf("a bad SHIPTAG_TIMEOUT gave %v", err)
+	}
+	if got := Duration(time.Minute).String(); got != "60s" {
+		t.Errorf("String() = %q", got)
+	}
 }

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // field ties one setting to its flag, its variable and its help text.
 type field struct {
 	flag, env, usage string
-	ptr              func(c *Config) any // *string, *int, *bool, *time.Duration, *Lines or *Tags
+	ptr              func(c *Config) any // *string, *int, *bool, *Duration, *Lines or *Tags
 }
 
 // firstPublishField is where the settings only publishing uses begin.
@@ -205,8 +204,8 @@ func bind(fs *flag.FlagSet, c *Config, command string) {
 			fs.IntVar(p, f.flag, *p, usage)
 		case *bool:
 			fs.BoolVar(p, f.flag, *p, usage)
-		case *time.Duration:
-			fs.DurationVar(p, f.flag, *p, usage)
+		case *Duration:
+			fs.Var(p, f.flag, usage)
 		case *Lines:
 			fs.Var(&listFlag{list: (*[]string)(p)}, f.flag, usage)
 		case *Tags:

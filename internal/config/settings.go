@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Setting describes one user setting for the places outside the binary that
@@ -43,10 +42,7 @@ func valueText(p any) string {
 		return fmt.Sprint(*v)
 	case *bool:
 		return fmt.Sprint(*v)
-	case *time.Duration:
-		if *v%time.Second == 0 {
-			return fmt.Sprintf("%ds", *v/time.Second)
-		}
+	case *Duration:
 		return v.String()
 	case *Lines:
 		return strings.Join(*v, "\n")
