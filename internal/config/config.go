@@ -21,44 +21,44 @@ const EnvPrefix = "SHIPTAG_"
 // Config is every user setting. Values are kept as the user wrote them; the
 // packages that use a setting parse it, and InputError names its source.
 type Config struct {
-	Repo                   string        `env:"REPO"`
-	Images                 Lines         `env:"IMAGES"`
-	RepoMode               string        `env:"REPO_MODE" envDefault:"auto"`
-	RegistryImplementation string        `env:"REGISTRY_IMPLEMENTATION" envDefault:"auto"`
-	TaggingStrategy        string        `env:"TAGGING_STRATEGY" envDefault:"none"`
-	TagGitTag              string        `env:"TAG_GIT_TAG"`
-	TagGitBranch           string        `env:"TAG_GIT_BRANCH"`
-	TagGitCommit           string        `env:"TAG_GIT_COMMIT"`
-	TagCustom              Tags          `env:"TAG_CUSTOM"`
-	Slug                   string        `env:"SLUG" envDefault:"strict"`
-	Platform               string        `env:"PLATFORM" envDefault:"auto"`
-	Output                 string        `env:"OUTPUT" envDefault:"text"`
-	DotenvFile             string        `env:"DOTENV_FILE"`
-	MetaLabels             string        `env:"META_LABELS" envDefault:"per-tag"`
-	AddLabel               Lines         `env:"ADD_LABEL"`
-	Jobs                   int           `env:"JOBS" envDefault:"0"`
+	Repo                   string   `env:"REPO"`
+	Images                 Lines    `env:"IMAGES"`
+	RepoMode               string   `env:"REPO_MODE" envDefault:"auto"`
+	RegistryImplementation string   `env:"REGISTRY_IMPLEMENTATION" envDefault:"auto"`
+	TaggingStrategy        string   `env:"TAGGING_STRATEGY" envDefault:"none"`
+	TagGitTag              string   `env:"TAG_GIT_TAG"`
+	TagGitBranch           string   `env:"TAG_GIT_BRANCH"`
+	TagGitCommit           string   `env:"TAG_GIT_COMMIT"`
+	TagCustom              Tags     `env:"TAG_CUSTOM"`
+	Slug                   string   `env:"SLUG" envDefault:"strict"`
+	Platform               string   `env:"PLATFORM" envDefault:"auto"`
+	Output                 string   `env:"OUTPUT" envDefault:"text"`
+	DotenvFile             string   `env:"DOTENV_FILE"`
+	MetaLabels             string   `env:"META_LABELS" envDefault:"per-tag"`
+	AddLabel               Lines    `env:"ADD_LABEL"`
+	Jobs                   int      `env:"JOBS" envDefault:"0"`
 	Timeout                Duration `env:"TIMEOUT" envDefault:"60s"`
-	DryRun                 bool          `env:"DRY_RUN" envDefault:"false"`
-	DockerConfig           string        `env:"DOCKER_CONFIG"`
-	Username               string        `env:"USERNAME"`
-	Password               string        `env:"PASSWORD"`
-	InsecureRegistry       Tags          `env:"INSECURE_REGISTRY"`
-	Stages                 bool          `env:"STAGES" envDefault:"false"`
-	ExportTag              Lines         `env:"EXPORT_TAG"`
-	AddLabelSeparator      string        `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
-	MetaImages             Lines         `env:"META_IMAGES"`
-	MetaTags               Lines         `env:"META_TAGS"`
-	MetaFlavor             Lines         `env:"META_FLAVOR"`
-	MetaLabelList          Lines         `env:"META_LABEL_LIST"`
-	MetaAnnotations        Lines         `env:"META_ANNOTATIONS"`
-	MetaSepTags            string        `env:"META_SEP_TAGS" envDefault:"\n"`
-	MetaSepLabels          string        `env:"META_SEP_LABELS" envDefault:"\n"`
-	MetaSepAnnotations     string        `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
-	GitDir                 string        `env:"GIT_DIR" envDefault:"."`
-	GitTagLimit            int           `env:"GIT_TAG_STRATEGY_LIMIT" envDefault:"10"`
-	GitTagExpiryDays       int           `env:"GIT_TAG_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
-	GitCommitLimit         int           `env:"GIT_COMMIT_STRATEGY_LIMIT" envDefault:"50"`
-	GitCommitExpiryDays    int           `env:"GIT_COMMIT_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
+	DryRun                 bool     `env:"DRY_RUN" envDefault:"false"`
+	DockerConfig           string   `env:"DOCKER_CONFIG"`
+	Username               string   `env:"USERNAME"`
+	Password               string   `env:"PASSWORD"`
+	InsecureRegistry       Tags     `env:"INSECURE_REGISTRY"`
+	Stages                 bool     `env:"STAGES" envDefault:"false"`
+	ExportTag              Lines    `env:"EXPORT_TAG"`
+	AddLabelSeparator      string   `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`
+	MetaImages             Lines    `env:"META_IMAGES"`
+	MetaTags               Lines    `env:"META_TAGS"`
+	MetaFlavor             Lines    `env:"META_FLAVOR"`
+	MetaLabelList          Lines    `env:"META_LABEL_LIST"`
+	MetaAnnotations        Lines    `env:"META_ANNOTATIONS"`
+	MetaSepTags            string   `env:"META_SEP_TAGS" envDefault:"\n"`
+	MetaSepLabels          string   `env:"META_SEP_LABELS" envDefault:"\n"`
+	MetaSepAnnotations     string   `env:"META_SEP_ANNOTATIONS" envDefault:"\n"`
+	GitDir                 string   `env:"GIT_DIR" envDefault:"."`
+	GitTagLimit            int      `env:"GIT_TAG_STRATEGY_LIMIT" envDefault:"10"`
+	GitTagExpiryDays       int      `env:"GIT_TAG_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
+	GitCommitLimit         int      `env:"GIT_COMMIT_STRATEGY_LIMIT" envDefault:"50"`
+	GitCommitExpiryDays    int      `env:"GIT_COMMIT_STRATEGY_EXPIRY_DAYS" envDefault:"30"`
 }
 
 // Defaults returns the configuration with nothing set by the user.
