@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
@@ -84,7 +85,7 @@ func readLines(t *testing.T, path string) []string {
 // registry, and a later step reads the step outputs.
 func TestActWorkflows(t *testing.T) {
 	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -23,7 +23,7 @@ import (
 // layouts, for running the Action and the component as their hosts would.
 func contractFixture(t *testing.T) (registryHost, layouts string) {
 	t.Helper()
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

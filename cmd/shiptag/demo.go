@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/shiptag/shiptag/internal/config"
-	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, e *runEnv, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		return err
 	}

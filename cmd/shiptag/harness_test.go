@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
@@ -21,7 +22,7 @@ import (
 
 // Keys of the values a script's Setup leaves for its commands.
 type (
-	counterKey struct{} // *registrytest.Counter of the in-process registry
+	counterKey struct{} // *inprocess.Counter of the in-process registry
 	serverKey  struct{} // *registrytest.Server, the real registry
 	markKey    struct{} // *int64: the real registry's log offset at registry-mark
 )
@@ -39,7 +40,7 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 }
 
 func startInProcessRegistry(env *testscript.Env) error {
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func sampleLayouts(ts *testscript.TestScript, neg bool, args []string) {
 
 // registryMark starts counting requests from now.
 func registryMark(ts *testscript.TestScript, neg bool, args []string) {
-	if c, ok := ts.Value(counterKey{}).(*registrytest.Counter); ok {
+	if c, ok := ts.Value(counterKey{}).(*inprocess.Counter); ok {
 		c.Reset()
 		return
 	}
@@ -92,8 +93,8 @@ func registryCounts(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 && strings.HasPrefix(args[0], "repo=") {
 		prefix, args = strings.TrimPrefix(args[0], "repo="), args[1:]
 	}
-	var snap registrytest.Snapshot
-	if c, ok := ts.Value(counterKey{}).(*registrytest.Counter); ok {
+	var snap inprocess.Snapshot
+	if c, ok := ts.Value(counterKey{}).(*inprocess.Counter); ok {
 		snap = c.Snapshot()
 	} else {
 		var err error

@@ -11,9 +11,9 @@ import (
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
-	"github.com/shiptag/shiptag/internal/registrytest"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -29,9 +29,9 @@ func seedImages(t *testing.T) []source.Artifact {
 	return []source.Artifact{{Image: backend}, {Image: frontend}}
 }
 
-func startRegistry(t *testing.T) (host string, counter *registrytest.Counter) {
+func startRegistry(t *testing.T) (host string, counter *inprocess.Counter) {
 	t.Helper()
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/shiptag/shiptag/internal/inprocess"
 )
 
 // Proxy stands between a client and the real registry on loopback. It
@@ -26,7 +28,7 @@ import (
 // seed and stop after a bounded number, so a run cannot fail forever.
 type Proxy struct {
 	Host    string
-	Counter *Counter
+	Counter *inprocess.Counter
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -78,7 +80,7 @@ func StartProxy(s *Server, f Faults) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{Host: ln.Addr().String(), Counter: NewCounter(), faults: map[string]int{}, held: make(chan struct{})}
+	p := &Proxy{Host: ln.Addr().String(), Counter: inprocess.NewCounter(), faults: map[string]int{}, held: make(chan struct{})}
 	p.Set(f)
 	// Clients that try plain HTTP first on loopback are no news.
 	p.srv = &http.Server{Handler: p.handler(rp), ErrorLog: log.New(io.Discard, "", 0)}
@@ -102,7 +104,7 @@ func (p *Proxy) Set(f Faults) {
 func (p *Proxy) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.Counter.Count(r)
-		if k := Kind(r); r.Body != nil && (k == "upload PATCH" || k == "upload PUT") {
+		if k := inprocess.Kind(r); r.Body != nil && (k == "upload PATCH" || k == "upload PUT") {
 			r.Body = &countingBody{ReadCloser: r.Body, add: p.Counter.AddBytes}
 		}
 		switch p.draw(r) {
@@ -162,7 +164,7 @@ func (p *Proxy) hold(r *http.Request) {
 
 // draw decides the fate of one request: "" to forward it.
 func (p *Proxy) draw(r *http.Request) string {
-	kind := Kind(r)
+	kind := inprocess.Kind(r)
 	if !slices.ContainsFunc(p.f.Kinds, func(k string) bool { return strings.HasPrefix(kind, k) }) {
 		return ""
 	}

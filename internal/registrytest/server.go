@@ -1,3 +1,7 @@
+// Package registrytest runs the real registry of the tests (Debian's
+// docker-registry, with TLS and htpasswd) as a process, and the proxy that
+// counts and fails requests in front of it. It starts processes, so only
+// tests and the benchmarks import it, never the shipped binary.
 package registrytest
 
 import (
@@ -17,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/shiptag/shiptag/internal/inprocess"
 )
 
 // Server is Debian's docker-registry running on 127.0.0.1 with TLS (a
@@ -140,16 +146,16 @@ func (s *Server) LogOffset() (int64, error) {
 
 // CountSince counts the successful requests in the access log after offset
 // to repositories under prefix ("" for all), since tests share the registry.
-func (s *Server) CountSince(offset int64, prefix string) (Snapshot, error) {
+func (s *Server) CountSince(offset int64, prefix string) (inprocess.Snapshot, error) {
 	f, err := os.Open(s.logFile)
 	if err != nil {
-		return Snapshot{}, err
+		return inprocess.Snapshot{}, err
 	}
 	defer f.Close()
 	if _, err := f.Seek(offset, 0); err != nil {
-		return Snapshot{}, err
+		return inprocess.Snapshot{}, err
 	}
-	c := NewCounter()
+	c := inprocess.NewCounter()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {

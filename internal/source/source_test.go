@@ -19,7 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -233,7 +233,7 @@ func TestDockerDaemon(t *testing.T) {
 
 func TestRegistrySource(t *testing.T) {
 	t.Parallel()
-	reg, err := registrytest.StartInProcess()
+	reg, err := inprocess.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

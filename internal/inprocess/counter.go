@@ -1,8 +1,10 @@
-// Package registrytest counts what a client asks of a registry, for tests
-// and the demo: blob uploads by digest, mounts, and manifest writes. It sits
-// in front of any registry handler (go-containerregistry's in-process one,
-// or a reverse proxy to a real server).
-package registrytest
+// Package inprocess is the registry the demo publishes into, served inside
+// the process, and the Counter that says what a client asked of a registry
+// (blob uploads by digest, mounts, manifest writes, requests by kind). It
+// holds nothing that starts processes, so the shipped binary builds on
+// every platform Go does; the real-registry helpers of the tests live in
+// internal/registrytest.
+package inprocess
 
 import (
 	"maps"
