@@ -21,7 +21,7 @@ type flagSet struct {
 func newFlagSet(c command, e *runEnv, bind func(fs *flag.FlagSet, cfg *config.Config)) (*flagSet, *config.Config, error) {
 	cfg, err := config.FromEnv(e.env)
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, usageError{err: err}
 	}
 	fs := flag.NewFlagSet("shiptag "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -60,7 +60,7 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 				fs.help()
 				return nil, err
 			}
-			return nil, usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, fs.Name())}
+			return nil, usageError{err, helpHint(fs)}
 		}
 		left := fs.Args()
 		if len(left) == 0 {
@@ -73,10 +73,13 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
+// helpHint says where a command's usage is.
+func helpHint(fs *flagSet) string { return fmt.Sprintf("Run '%s --help' for usage.", fs.Name()) }
+
 // noArgs refuses arguments for commands that take only flags.
 func noArgs(fs *flagSet, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q: this command takes only flags\nRun '%s --help' for usage.", args[0], fs.Name())}
+		return usageError{fmt.Errorf("unexpected argument %q: this command takes only flags", args[0]), helpHint(fs)}
 	}
 	return nil
 }

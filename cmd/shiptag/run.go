@@ -67,11 +67,20 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	return exitUsage
 }
 
-// usageError is a mistake in the command line itself.
-type usageError struct{ err error }
+// usageError is a mistake in the command line itself; hint, if any, is a
+// line of its own after it (where to read the usage).
+type usageError struct {
+	err  error
+	hint string
+}
 
-// Error is the underlying error's text.
-func (u usageError) Error() string { return u.err.Error() }
+// Error is the underlying error's text, then the hint.
+func (u usageError) Error() string {
+	if u.hint == "" {
+		return u.err.Error()
+	}
+	return u.err.Error() + "\n" + u.hint
+}
 
 // Unwrap returns the underlying error.
 func (u usageError) Unwrap() error { return u.err }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
@@ -39,7 +40,7 @@ func runSlugify(_ context.Context, e *runEnv, args []string) error {
 		return &config.InputError{Input: "--format (" + config.Env("slug") + ")", Err: err}
 	}
 	if len(values) == 0 {
-		return usageError{fmt.Errorf("no value to slugify: shiptag slugify [--format strict|docker-tag] VALUE...")}
+		return usageError{errors.New("no value to slugify"), "Usage: shiptag slugify [--format strict|docker-tag] VALUE..."}
 	}
 	for _, v := range values {
 		fmt.Fprintln(e.stdout, rule.Apply(v))
