@@ -11,7 +11,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/shiptag/shiptag/internal/requests"
 )
 
 // OCI reads and deletes through the registry's distribution API, which
@@ -34,7 +35,7 @@ func (o OCI) Tags(ctx context.Context, repository string) ([]string, error) {
 		return nil, err
 	}
 	tags, err := remote.List(repo, o.options(ctx)...)
-	if isStatus(err, http.StatusNotFound) {
+	if requests.IsStatus(err, http.StatusNotFound) {
 		return nil, nil
 	}
 	return tags, err
@@ -96,12 +97,12 @@ func (o OCI) DeleteTag(ctx context.Context, repository, tag string) error {
 	switch {
 	case err == nil:
 		return nil
-	case isStatus(err, http.StatusNotFound):
-		if _, herr := remote.Head(ref, opts...); isStatus(herr, http.StatusNotFound) {
+	case requests.IsStatus(err, http.StatusNotFound):
+		if _, herr := remote.Head(ref, opts...); requests.IsStatus(herr, http.StatusNotFound) {
 			return nil // already gone
 		}
 		return ErrTagDeleteUnsupported
-	case isStatus(err, http.StatusMethodNotAllowed, http.StatusBadRequest):
+	case requests.IsStatus(err, http.StatusMethodNotAllowed, http.StatusBadRequest):
 		return fmt.Errorf("%w (%v)", ErrTagDeleteUnsupported, err)
 	}
 	return err
@@ -114,25 +115,11 @@ func (o OCI) DeleteDigest(ctx context.Context, repository, digest string) error 
 		return err
 	}
 	err = remote.Delete(ref, o.options(ctx)...)
-	if isStatus(err, http.StatusNotFound) {
+	if requests.IsStatus(err, http.StatusNotFound) {
 		return nil
 	}
-	if isStatus(err, http.StatusMethodNotAllowed) {
+	if requests.IsStatus(err, http.StatusMethodNotAllowed) {
 		return fmt.Errorf("%w; on a self-hosted registry, enable deletes (distribution: storage.delete.enabled: true)", err)
 	}
 	return err
-}
-
-// isStatus reports whether err is a registry answer with one of codes.
-func isStatus(err error, codes ...int) bool {
-	var te *transport.Error
-	if !errors.As(err, &te) {
-		return false
-	}
-	for _, c := range codes {
-		if te.StatusCode == c {
-			return true
-		}
-	}
-	return false
 }

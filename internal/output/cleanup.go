@@ -74,11 +74,7 @@ func WriteCleanupText(w io.Writer, d CleanupDocument) error {
 // GitHubCleanup writes the step outputs deleted (one reference per line)
 // and json, and the plan as a table in the step summary.
 func GitHubCleanup(getenv func(string) string, title string, d CleanupDocument) (skipped []string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("writing GitHub outputs: %v", r)
-		}
-	}()
+	defer recoverGitHub(&err)
 	action := githubactions.New(githubactions.WithGetenv(getenv))
 	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
 		ok, err := fileVar(getenv, key)

@@ -8,6 +8,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/plan"
 )
 
 // GitHub writes the step outputs tags, refs, digests (once published, one
@@ -19,11 +20,7 @@ func GitHub(getenv func(string) string, title string, d Document) (skipped []str
 	action := githubactions.New(githubactions.WithGetenv(getenv))
 	// go-githubactions panics when a file command fails; the files are
 	// checked first, and anything left (a disk filling up) becomes an error.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("writing GitHub outputs: %v", r)
-		}
-	}()
+	defer recoverGitHub(&err)
 	if ok, err := fileVar(getenv, "GITHUB_OUTPUT"); err != nil {
 		return nil, err
 	} else if !ok {
@@ -90,7 +87,7 @@ func summary(title string, d Document) string {
 	b.WriteString("\n")
 	for _, img := range d.Images {
 		for _, t := range img.Tags {
-			fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` |", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` |", plan.Label(img.Name), t.Tag, t.Strategy, t.Ref)
 			if digests {
 				fmt.Fprintf(&b, " `%s` |", t.Digest)
 			}
@@ -113,4 +110,12 @@ func uniqueTags(d Document) []string {
 		}
 	}
 	return tags
+}
+
+// recoverGitHub turns a panic of go-githubactions, which panics when a file
+// command fails, into the error of the function that defers it.
+func recoverGitHub(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("writing GitHub outputs: %v", r)
+	}
 }

@@ -55,11 +55,7 @@ type Separators struct{ Tags, Labels, Annotations string }
 // GitHubMeta writes metadata-action's step outputs: version, tags,
 // tag-names, labels, annotations and json.
 func GitHubMeta(getenv func(string) string, d MetaDocument, sep Separators) (skipped []string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("writing GitHub outputs: %v", r)
-		}
-	}()
+	defer recoverGitHub(&err)
 	ok, err := fileVar(getenv, "GITHUB_OUTPUT")
 	if err != nil || !ok {
 		return []string{"GITHUB_OUTPUT"}, err

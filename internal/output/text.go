@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/shiptag/shiptag/internal/plan"
 )
 
 // WriteText writes a table of every reference, one line each, for people;
@@ -19,14 +21,14 @@ func WriteText(w io.Writer, d Document) error {
 	fmt.Fprintln(tw)
 	for _, img := range d.Images {
 		for _, t := range img.Tags {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s", imageLabel(img.Name), t.Tag, t.Strategy, t.Ref)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s", plan.Label(img.Name), t.Tag, t.Strategy, t.Ref)
 			if digests {
 				fmt.Fprintf(tw, "\t%s", shortDigest(t.Digest))
 			}
 			fmt.Fprintln(tw)
 		}
 		for _, s := range img.Stages {
-			fmt.Fprintf(tw, "%s\t%s\tstage\t%s", imageLabel(img.Name), "image-stage-"+s.Signature[:12]+"…", s.Ref)
+			fmt.Fprintf(tw, "%s\t%s\tstage\t%s", plan.Label(img.Name), "image-stage-"+s.Signature[:12]+"…", s.Ref)
 			if digests {
 				fmt.Fprintf(tw, "\t%s", shortDigest(s.Digest))
 			}
@@ -42,12 +44,4 @@ func shortDigest(d string) string {
 		return d[:i+13]
 	}
 	return d
-}
-
-// imageLabel shows an image's name for people: the nameless image has none.
-func imageLabel(name string) string {
-	if name == "" {
-		return "(nameless)"
-	}
-	return name
 }

@@ -37,9 +37,13 @@ func ParseImages(entries []string) ([]Image, error) {
 }
 
 // String shows an image's name for people: the nameless image has none.
-func (img Image) String() string {
-	if img.Name == "" {
+func (img Image) String() string { return Label(img.Name) }
+
+// Label shows an image name for people, in logs, tables and progress: the
+// nameless image's is "(nameless)".
+func Label(name string) string {
+	if name == "" {
 		return "(nameless)"
 	}
-	return img.Name
+	return name
 }

@@ -2,13 +2,13 @@ package publish
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/shiptag/shiptag/internal/requests"
 )
 
 // pending returns the targets whose tag does not already point at their
@@ -25,7 +25,7 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 		}
 		d, err := puller.Head(ctx, t.Ref)
 		if err != nil {
-			if isStatus(err, http.StatusNotFound) {
+			if requests.IsStatus(err, http.StatusNotFound) {
 				return nil
 			}
 			return &RepoError{Repo: t.Ref.Context(), Err: fmt.Errorf("checking %s: %w", t.Ref, err)}
@@ -68,7 +68,7 @@ func listTags(ctx context.Context, puller *remote.Puller, jobs int, targets []Ta
 			for _, tag := range list {
 				sets[i][tag] = true
 			}
-		case isStatus(err, http.StatusNotFound):
+		case requests.IsStatus(err, http.StatusNotFound):
 			sets[i] = map[string]bool{} // no such repository yet
 		}
 		return nil
@@ -92,8 +92,3 @@ func (e *RepoError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying error.
 func (e *RepoError) Unwrap() error { return e.Err }
-
-func isStatus(err error, code int) bool {
-	var terr *transport.Error
-	return errors.As(err, &terr) && terr.StatusCode == code
-}

@@ -9,6 +9,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/shiptag/shiptag/internal/plan"
 )
 
 // Progress reports the bytes sent per image: a live table redrawn in place
@@ -93,11 +95,7 @@ func (p *Progress) draw() {
 	var parts []string
 	for _, img := range p.order {
 		sent := min(p.sent[img], p.total[img]) // a retried blob is read again
-		label := img
-		if label == "" {
-			label = "(nameless)"
-		}
-		parts = append(parts, fmt.Sprintf("%s %s/%s", label, mb(sent), mb(p.total[img])))
+		parts = append(parts, fmt.Sprintf("%s %s/%s", plan.Label(img), mb(sent), mb(p.total[img])))
 	}
 	if !p.live {
 		fmt.Fprintf(p.w, "shiptag: uploading %s\n", strings.Join(parts, ", "))

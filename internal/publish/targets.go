@@ -53,20 +53,28 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 }
 
 // FillDigests records each target's digest in the plan: per reference, and
-// per image the digest of its first reference.
+// per image the digest of its first reference. Targets are matched to the
+// plan's references by reference, whatever their order (stages come after).
 func FillDigests(p *plan.Plan, targets []Target) error {
-	k := 0
+	byRef := make(map[string]Target, len(targets))
+	for _, t := range targets {
+		byRef[t.Ref.String()] = t
+	}
 	for i := range p.Images {
 		for j := range p.Images[i].Refs {
-			d, err := targets[k].Digest()
+			r := &p.Images[i].Refs[j]
+			t, ok := byRef[r.Ref]
+			if !ok {
+				return fmt.Errorf("no target was made for %s", r.Ref)
+			}
+			d, err := t.Digest()
 			if err != nil {
 				return err
 			}
-			p.Images[i].Refs[j].Digest = d.String()
+			r.Digest = d.String()
 			if j == 0 {
 				p.Images[i].Digest = d.String()
 			}
-			k++
 		}
 	}
 	return nil

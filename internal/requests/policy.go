@@ -142,3 +142,9 @@ func (t *Transport) RemoteOptions() []remote.Option {
 
 // Client is an HTTP client over the transport, for the native APIs.
 func (t *Transport) Client() *http.Client { return &http.Client{Transport: t} }
+
+// IsStatus reports whether err is a registry's answer with one of codes.
+func IsStatus(err error, codes ...int) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) && slices.Contains(codes, terr.StatusCode)
+}
