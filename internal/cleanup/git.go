@@ -91,21 +91,9 @@ func missingCommits(shallow bool, tips, commits []string) string {
 // readCommits lists every commit reachable from any ref, sorted, with its
 // committer date.
 func readCommits(ctx context.Context, git RunGit) ([]string, map[string]time.Time, error) {
-	out, err := git(ctx, "log", "--all", "--format=%H %ct")
+	commits, dates, err := datedNames(ctx, git, "log", "--all", "--format=%H %ct")
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing the git commits: %w", err)
-	}
-	dates := map[string]time.Time{}
-	var commits []string
-	for _, line := range strings.Split(out, "\n") {
-		sha, secs, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if !ok {
-			continue
-		}
-		if _, seen := dates[sha]; !seen {
-			commits = append(commits, sha)
-		}
-		dates[sha] = unixTime(secs)
 	}
 	slices.Sort(commits)
 	return commits, dates, nil
@@ -114,19 +102,33 @@ func readCommits(ctx context.Context, git RunGit) ([]string, map[string]time.Tim
 // readTags lists the clone's tags with their dates (an annotated tag's, else
 // its commit's).
 func readTags(ctx context.Context, git RunGit) ([]string, map[string]time.Time, error) {
-	out, err := git(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags")
+	tags, dates, err := datedNames(ctx, git, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix)", "refs/tags")
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing refs/tags: %w", err)
 	}
-	dates := map[string]time.Time{}
-	var tags []string
-	for _, line := range strings.Split(out, "\n") {
-		if tag, secs, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
-			tags = append(tags, tag)
-			dates[tag] = unixTime(secs)
-		}
-	}
 	return tags, dates, nil
+}
+
+// datedNames runs a git command that prints "NAME UNIX-SECONDS" lines and
+// returns the names, each once, in order, with their dates.
+func datedNames(ctx context.Context, git RunGit, args ...string) ([]string, map[string]time.Time, error) {
+	out, err := git(ctx, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	dates := map[string]time.Time{}
+	var names []string
+	for _, line := range strings.Split(out, "\n") {
+		name, secs, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		if _, seen := dates[name]; !seen {
+			names = append(names, name)
+		}
+		dates[name] = unixTime(secs)
+	}
+	return names, dates, nil
 }
 
 func unixTime(secs string) time.Time {

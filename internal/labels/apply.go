@@ -17,11 +17,6 @@ import (
 // creation time, which some labels record.
 type Editor func(labels map[string]string, created time.Time)
 
-// Merge is an Editor that sets the labels set returns.
-func Merge(set func(created time.Time) map[string]string) Editor {
-	return func(l map[string]string, created time.Time) { maps.Copy(l, set(created)) }
-}
-
 // Docker's buildx writes attestations as index entries that point at the
 // image they describe by digest; relabelling changes that digest.
 const (

@@ -98,7 +98,9 @@ func sampleImage(t *testing.T, platform string, seeds ...uint64) v1.Image {
 	return img
 }
 
-func fixed(l map[string]string) Editor { return Merge(func(time.Time) map[string]string { return l }) }
+func fixed(l map[string]string) Editor {
+	return func(dst map[string]string, _ time.Time) { maps.Copy(dst, l) }
+}
 
 func TestApplyImage(t *testing.T) {
 	t.Parallel()
