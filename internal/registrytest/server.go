@@ -164,10 +164,17 @@ func (s *Server) CountSince(offset int64, prefix string) (inprocess.Snapshot, er
 			continue
 		}
 		u, err := url.ParseRequestURI(m[2])
-		if err != nil || !strings.HasPrefix(u.Path, "/v2/"+prefix) {
+		if err != nil || !underPrefix(u.Path, "/v2/"+prefix) {
 			continue
 		}
 		c.Count(&http.Request{Method: m[1], URL: u})
 	}
 	return c.Snapshot(), sc.Err()
+}
+
+// underPrefix reports whether path is prefix itself or lies below it, so
+// that "st" counts /v2/st/... but not another script's /v2/stdin/....
+func underPrefix(path, prefix string) bool {
+	rest, ok := strings.CutPrefix(path, prefix)
+	return ok && (rest == "" || strings.HasPrefix(rest, "/") || strings.HasSuffix(prefix, "/"))
 }
