@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/tagging"
 )
@@ -28,7 +29,7 @@ func ciEnvCommand() command {
 func runCIEnv(ctx context.Context, e *runEnv, args []string) error {
 	asEnvFile := false
 	bind := func(fs *flag.FlagSet, cfg *config.Config) {
-		config.Bind(fs, cfg)
+		config.Bind(fs, cfg, config.Plan)
 		fs.BoolVar(&asEnvFile, "as-env-file", false, "print KEY=value lines instead of shell export lines")
 	}
 	cfg, err := parseFlagsOnly(ciEnvCommand(), e, args, bind)
@@ -51,13 +52,14 @@ func runCIEnv(ctx context.Context, e *runEnv, args []string) error {
 
 // ciEnvVars lists the derived settings as (name without prefix, value).
 func ciEnvVars(ctx context.Context, e *runEnv, cfg config.Config) ([][2]string, error) {
-	facts, err := detect(ctx, e, cfg, true)
+	pf, err := openPlatform(ctx, e, cfg, true)
 	if err != nil {
 		return nil, err
 	}
+	facts := pf.Facts()
 	vars := [][2]string{{"PLATFORM", string(facts.Platform)}}
 	if cfg.Repo != "" || facts.DefaultRepo != "" {
-		r, err := plan.ResolveRepo(cfg, facts)
+		r, err := plan.ResolveRepo(repoInputs(cfg), facts)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +68,7 @@ func ciEnvVars(ctx context.Context, e *runEnv, cfg config.Config) ([][2]string, 
 	}
 	explicit := tagging.Params{GitTag: cfg.TagGitTag, GitBranch: cfg.TagGitBranch}
 	derived, err := tagging.Derive(tagging.TagOrBranch, facts, explicit)
-	var input *config.InputError
+	var input *inputs.Error
 	switch {
 	case errors.As(err, &input):
 		fmt.Fprintf(e.stderr, "shiptag ci-env: no git tag or branch: looked at %s\n", facts.Looked)

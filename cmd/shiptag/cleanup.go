@@ -13,9 +13,11 @@ import (
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/cleanup"
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/naming"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/platform"
 )
 
 func cleanupCommand() command {
@@ -41,22 +43,22 @@ func cleanupCommand() command {
 func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	passwordStdin := false
 	bind := func(fs *flag.FlagSet, cfg *config.Config) {
-		config.BindCleanup(fs, cfg)
+		config.Bind(fs, cfg, config.Cleanup)
 		bindPasswordStdin(fs, &passwordStdin)
 	}
 	cfg, err := parseFlagsOnly(cleanupCommand(), e, args, bind)
 	if err != nil {
 		return err
 	}
-	facts, repo, scopes, policy, err := prepareCleanup(ctx, e, cfg)
+	pf, repo, scopes, policy, err := prepareCleanup(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
-	git, err := readCleanupGit(ctx, e, cfg, facts)
+	git, err := readCleanupGit(ctx, e, cfg, pf)
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, []string{repo.Host})
+	job, err := newPushJob(ctx, e, cfg, pf, passwordStdin, []string{repo.Host})
 	if err != nil {
 		return err
 	}
@@ -67,18 +69,15 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 // readCleanupGit reads the git facts of --git-dir and says once what the
 // clone cannot prove gone. git never prompts: a remote that wants a password
 // it does not have is a remote that could not be asked.
-func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Facts) (cleanup.Git, error) {
+func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform) (cleanup.Git, error) {
 	environ := append(slices.Clip(e.environ), "GIT_TERMINAL_PROMPT=0")
-	if e.getenv("GIT_SSH_COMMAND") == "" {
+	if e.vars.GitSSHCommand == "" {
 		environ = append(environ, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
 	}
-	co := cleanup.Checkout{RemoteTimeout: time.Duration(cfg.Timeout)}
-	if facts.Platform == ci.GitLab {
-		co.PipelineOnly = "a GitLab job"
-	}
+	co := cleanup.Checkout{RemoteTimeout: time.Duration(cfg.Timeout), PipelineOnly: pf.PartialCheckout()}
 	git, err := cleanup.ReadGit(ctx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, environ)), co)
 	if err != nil {
-		return git, config.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
+		return git, inputs.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
 	}
 	if advice := git.Advice(); advice != "" {
 		fmt.Fprintf(e.stderr, "shiptag cleanup: %s\n", advice)
@@ -90,11 +89,11 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, facts ci
 // --dry-run) and reports the plan with what became of it.
 func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes []cleanup.Scope, git cleanup.Git, policy cleanup.Policy) error {
 	e, cfg := job.e, job.cfg
-	oci := cleanup.OCI{Remote: job.access.remoteOptions(), Name: job.access.nameOptions(repo.Name)}
+	oci := cleanup.OCI{Remote: job.access.RemoteOptions(), Name: job.access.NameOptions(repo.Name)}
 	var del cleanup.Deleter
 	if !cfg.DryRun {
 		var err error
-		if del, err = deleterFor(e, job.facts, repo, job.access, oci); err != nil {
+		if del, err = cleanup.NewDeleter(nativeFor(e, job, repo, oci)); err != nil {
 			return err
 		}
 	}
@@ -103,7 +102,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 		var listErr *cleanup.ListError
 		if errors.As(err, &listErr) {
 			if r, perr := name.NewRepository(listErr.Repository, oci.Name...); perr == nil {
-				return job.access.explainAs("list the tags of", "read", r, listErr.Err)
+				return job.access.Explain("list the tags of", "read", r, listErr.Err)
 			}
 		}
 		return err
@@ -120,7 +119,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	if cfg.DryRun {
 		title += " (dry run: nothing deleted)"
 	}
-	if err := writeCleanupOutputs(e, *cfg, job.facts, title, doc); err != nil {
+	if err := job.pf.WriteOutputs(doc.Outputs(title)); err != nil {
 		return errors.Join(applyErr, err)
 	}
 	if cfg.Output == "json" {
@@ -131,9 +130,26 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	return errors.Join(applyErr, err)
 }
 
+// nativeFor hands cleanup what its native deleters need: the registry,
+// shiptag's login for it, the AWS variables (masked) and the API addresses.
+func nativeFor(e *runEnv, job *pushJob, repo naming.Repo, oci cleanup.OCI) cleanup.Native {
+	host := repo.Host
+	if host == "" {
+		host = name.DefaultRegistry
+	}
+	n := cleanup.Native{Implementation: repo.Implementation, Host: host, GitHubAPI: e.vars.GitHubAPI, Client: job.access.Client(), OCI: oci,
+		AWS: cleanup.AWSCredentials{AccessKeyID: e.vars.AWSAccessKeyID, SecretAccessKey: e.vars.AWSSecretAccessKey, SessionToken: e.vars.AWSSessionToken}}
+	if l, ok := job.access.LoginFor(host); ok {
+		n.Login = &cleanup.Credentials{Username: l.Username, Password: l.Password}
+	}
+	job.pf.Mask(n.AWS.SecretAccessKey)
+	job.pf.Mask(n.AWS.SessionToken)
+	return n
+}
+
 // prepareCleanup checks cleanup's inputs before git or a registry is asked.
-func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, naming.Repo, []cleanup.Scope, cleanup.Policy, error) {
-	facts, err := detect(ctx, e, *cfg, false)
+func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (platform.Platform, naming.Repo, []cleanup.Scope, cleanup.Policy, error) {
+	pf, err := openPlatform(ctx, e, *cfg, false)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}
@@ -145,21 +161,21 @@ func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Fact
 		err = checkTimeout(cfg.Timeout)
 	}
 	if err != nil {
-		return facts, naming.Repo{}, nil, policy, err
+		return pf, naming.Repo{}, nil, policy, err
 	}
-	repo, err := plan.ResolveRepo(*cfg, facts)
+	repo, err := plan.ResolveRepo(repoInputs(*cfg), pf.Facts())
 	if err != nil {
-		return facts, repo, nil, policy, err
+		return pf, repo, nil, policy, err
 	}
 	images, err := plan.ParseImages(cfg.Images)
 	if err != nil {
-		return facts, repo, nil, policy, err
+		return pf, repo, nil, policy, err
 	}
 	var scopes []cleanup.Scope
 	for _, img := range images {
 		repository, err := repo.Repository(img.Name)
 		if err != nil {
-			return facts, repo, nil, policy, err
+			return pf, repo, nil, policy, err
 		}
 		s := cleanup.Scope{Image: img.Name, Repository: repository}
 		if img.Name != "" && repo.Mode == naming.Monorepo {
@@ -167,7 +183,7 @@ func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Fact
 		}
 		scopes = append(scopes, s)
 	}
-	return facts, repo, scopes, policy, nil
+	return pf, repo, scopes, policy, nil
 }
 
 // cleanupPolicy checks the limits: a count or a number of days, or -1.
@@ -181,16 +197,8 @@ func cleanupPolicy(cfg *config.Config) (cleanup.Policy, error) {
 		{"git-commit-strategy-limit", p.GitCommitLimit}, {"git-commit-strategy-expiry-days", p.GitCommitExpiryDays}}
 	for _, l := range limits {
 		if l.value < -1 {
-			return p, config.Errorf(l.flag, "%d is not a limit: use a number from 0 up, or -1 for no limit", l.value)
+			return p, inputs.Errorf(l.flag, "%d is not a limit: use a number from 0 up, or -1 for no limit", l.value)
 		}
 	}
 	return p, nil
-}
-
-// writeCleanupOutputs writes the GitHub step outputs and summary, and the
-// GitLab dotenv report.
-func writeCleanupOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.CleanupDocument) error {
-	return writePlatformOutputs(e, cfg, facts,
-		func() ([]string, error) { return output.GitHubCleanup(e.getenv, title, doc) },
-		func(path string) (string, error) { return output.GitLabCleanup(path, doc) })
 }

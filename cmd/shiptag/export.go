@@ -7,6 +7,7 @@ import (
 
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/export"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
 )
@@ -29,14 +30,14 @@ func exportCommand() command {
 func runExport(ctx context.Context, e *runEnv, args []string) error {
 	passwordStdin := false
 	bind := func(fs *flag.FlagSet, cfg *config.Config) {
-		config.BindExport(fs, cfg)
+		config.Bind(fs, cfg, config.Export)
 		bindPasswordStdin(fs, &passwordStdin)
 	}
 	cfg, err := parseFlagsOnly(exportCommand(), e, args, bind)
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg, false)
+	pf, err := openPlatform(ctx, e, *cfg, false)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}
@@ -47,7 +48,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, templateHosts(templates))
+	job, err := newPushJob(ctx, e, cfg, pf, passwordStdin, templateHosts(templates))
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	for i, img := range images {
 		ex[i] = export.Image{Name: img.Name, Source: img.Source, Artifact: artifacts[i]}
 	}
-	targets, p, err := export.Targets(ex, templates, user, job.access.nameOptions)
+	targets, p, err := export.Targets(ex, templates, user, job.access.NameOptions)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 // and the label pairs (several to a value, split by --add-label-separator).
 func exportInputs(cfg *config.Config) ([]plan.Image, []export.Template, []labels.Pair, error) {
 	if len(cfg.Images) == 0 {
-		return nil, nil, nil, config.Errorf("image", "nothing to export: pass --image NAME=SOURCE")
+		return nil, nil, nil, inputs.Errorf("image", "nothing to export: pass --image NAME=SOURCE")
 	}
 	images, err := plan.ParseImages(cfg.Images)
 	if err == nil {
@@ -84,7 +85,7 @@ func exportInputs(cfg *config.Config) ([]plan.Image, []export.Template, []labels
 	for _, raw := range cfg.ExportTag {
 		t, err := export.ParseTemplate(raw)
 		if err != nil {
-			return nil, nil, nil, &config.InputError{Input: config.Input("tag"), Err: err}
+			return nil, nil, nil, inputs.Flag("tag", err)
 		}
 		templates = append(templates, t)
 	}
@@ -97,7 +98,7 @@ func exportInputs(cfg *config.Config) ([]plan.Image, []export.Template, []labels
 	}
 	user, err := labels.ParsePairs(nonEmpty(entries))
 	if err != nil {
-		return nil, nil, nil, &config.InputError{Input: config.Input("add-label"), Err: err}
+		return nil, nil, nil, inputs.Flag("add-label", err)
 	}
 	return images, templates, user, nil
 }

@@ -36,6 +36,12 @@ func newFlagSet(c command, e *runEnv, bind func(fs *flag.FlagSet, cfg *config.Co
 	return &flagSet{FlagSet: fs, help: help}, &cfg, nil
 }
 
+// bindFor binds the settings of command, for commands with no flag of
+// their own.
+func bindFor(command config.Command) func(*flag.FlagSet, *config.Config) {
+	return func(fs *flag.FlagSet, cfg *config.Config) { config.Bind(fs, cfg, command) }
+}
+
 // parseFlagsOnly parses the command line of a command that takes flags and
 // no arguments, over the settings the SHIPTAG_* variables gave.
 func parseFlagsOnly(c command, e *runEnv, args []string, bind func(*flag.FlagSet, *config.Config)) (*config.Config, error) {

@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
-	"github.com/shiptag/shiptag/internal/labels"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/meta"
 	"github.com/shiptag/shiptag/internal/output"
+	"github.com/shiptag/shiptag/internal/platform"
 )
 
 func metaCommand() command {
@@ -28,41 +28,34 @@ func metaCommand() command {
 }
 
 func runMeta(ctx context.Context, e *runEnv, args []string) error {
-	cfg, err := parseFlagsOnly(metaCommand(), e, args, config.BindMeta)
+	cfg, err := parseFlagsOnly(metaCommand(), e, args, bindFor(config.Meta))
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg, true)
+	pf, err := openPlatform(ctx, e, *cfg, true)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}
 	if err != nil {
 		return err
 	}
-	res, err := computeMeta(e, *cfg, facts, true)
+	res, err := computeMeta(e, *cfg, pf.Facts(), true)
 	if err != nil {
 		return err
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "shiptag meta: warning: %s\n", w)
+		pf.Annotate(platform.Warning, w)
 	}
 	doc := output.NewMetaDocument(res)
-	if err := writeMetaOutputs(e, *cfg, facts, doc); err != nil {
+	sep := output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations}
+	if err := pf.WriteOutputs(doc.Outputs(sep)); err != nil {
 		return err
 	}
 	if cfg.Output == "json" {
 		return output.WriteJSONValue(e.stdout, doc)
 	}
 	return output.WriteMetaText(e.stdout, doc)
-}
-
-// writeMetaOutputs writes metadata-action's step outputs on GitHub and the
-// dotenv report on GitLab.
-func writeMetaOutputs(e *runEnv, cfg config.Config, facts ci.Facts, doc output.MetaDocument) error {
-	sep := output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations}
-	return writePlatformOutputs(e, cfg, facts,
-		func() ([]string, error) { return output.GitHubMeta(e.getenv, doc, sep) },
-		func(path string) (string, error) { return "", output.GitLabMeta(path, doc) })
 }
 
 // computeMeta runs metadata-action's rules against the job. withImages is
@@ -76,12 +69,10 @@ func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) 
 	if withImages {
 		in.Images = cfg.MetaImages
 	}
-	if levels := e.getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS"); levels != "" {
-		in.AnnotationLevels = strings.Split(levels, ",")
-	}
+	in.AnnotationLevels = e.vars.MetaAnnotationLevels
 	res, err := meta.Compute(in, mctx)
 	if err != nil {
-		return meta.Result{}, &config.InputError{Input: config.Input("tags") + ", " + config.Input("flavor") + " or " + config.Input("images"), Err: err}
+		return meta.Result{}, &inputs.Error{Input: inputs.Name("tags") + ", " + inputs.Name("flavor") + " or " + inputs.Name("images"), Err: err}
 	}
 	return res, nil
 }
@@ -107,22 +98,15 @@ func metaContext(e *runEnv, facts ci.Facts) (meta.Context, error) {
 	c := meta.Context{EventName: ev.Name, Ref: ev.Ref, SHA: ev.SHA, BaseRef: ev.BaseRef, DefaultBranch: ev.DefaultBranch,
 		CommitDate: ev.CommitTime, Now: time.Now().UTC(),
 		Repo: meta.Repo{Name: ev.Project.Name, Description: ev.Project.Description, URL: ev.Project.URL, License: ev.Project.License}}
-	if strings.EqualFold(e.getenv("DOCKER_METADATA_PR_HEAD_SHA"), "true") && strings.Contains(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
+	if e.vars.MetaPRHeadSHA && strings.Contains(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
 		c.SHA = ev.PRHeadSHA
 	}
-	if v := e.getenv("DOCKER_METADATA_SHORT_SHA_LENGTH"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return meta.Context{}, &config.InputError{Input: "DOCKER_METADATA_SHORT_SHA_LENGTH", Err: fmt.Errorf("%q is not a number", v)}
-		}
-		c.ShortSHALength = n
+	if err := e.vars.CheckMeta(); err != nil {
+		return meta.Context{}, err
 	}
-	epoch, err := labels.SourceDateEpoch(e.getenv("SOURCE_DATE_EPOCH"))
-	if err != nil {
-		return meta.Context{}, &config.InputError{Input: "SOURCE_DATE_EPOCH", Err: err}
-	}
-	if epoch != nil {
-		c.Now = *epoch
+	c.ShortSHALength = e.vars.MetaShortSHALength
+	if e.vars.Epoch != nil {
+		c.Now = *e.vars.Epoch
 	}
 	return c, nil
 }

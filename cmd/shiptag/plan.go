@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/platform"
 	"github.com/shiptag/shiptag/internal/publish"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -29,14 +30,15 @@ func planCommand() command {
 }
 
 func runPlan(ctx context.Context, e *runEnv, args []string) error {
-	cfg, err := parseFlagsOnly(planCommand(), e, args, config.Bind)
+	cfg, err := parseFlagsOnly(planCommand(), e, args, bindFor(config.Plan))
 	if err != nil {
 		return err
 	}
-	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || len(cfg.MetaTags) > 0)
+	pf, err := openPlatform(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || len(cfg.MetaTags) > 0)
 	if err != nil {
 		return err
 	}
+	facts := pf.Facts()
 	if err := checkOutputFormat(cfg.Output); err != nil {
 		return err
 	}
@@ -44,7 +46,7 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := plan.New(*cfg, facts, ruleTags...)
+	p, err := plan.New(planInputs(*cfg, ruleTags), facts)
 	if err != nil {
 		return err
 	}
@@ -54,10 +56,22 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 		}
 	}
 	doc := output.NewDocument(p)
-	if err := writeCIOutputs(e, *cfg, facts, "shiptag plan", doc); err != nil {
+	if err := pf.WriteOutputs(doc.Outputs("shiptag plan")); err != nil {
 		return err
 	}
 	return printDocument(e, cfg.Output, doc)
+}
+
+// planInputs hands plan the settings it reads, and the tags --tags rules made.
+func planInputs(cfg config.Config, ruleTags []string) plan.Inputs {
+	return plan.Inputs{RepoInputs: repoInputs(cfg), Images: cfg.Images, TaggingStrategy: cfg.TaggingStrategy, Slug: cfg.Slug,
+		TagGitTag: cfg.TagGitTag, TagGitBranch: cfg.TagGitBranch, TagGitCommit: cfg.TagGitCommit, TagCustom: cfg.TagCustom,
+		RuleTags: ruleTags}
+}
+
+// repoInputs are the settings that name the images repo.
+func repoInputs(cfg config.Config) plan.RepoInputs {
+	return plan.RepoInputs{Repo: cfg.Repo, RegistryImplementation: cfg.RegistryImplementation, RepoMode: cfg.RepoMode}
 }
 
 // planStages lists the stages, which needs the layers' diffIDs: plan reads
@@ -81,93 +95,37 @@ func planStages(ctx context.Context, p *plan.Plan) error {
 			artifacts[i], err = source.Open(ctx, src, source.Options{TempDir: tmp})
 		}
 		if err != nil {
-			return config.Errorf("image", "%s: %v", img.String(), err)
+			return inputs.Errorf("image", "%s: %v", img.String(), err)
 		}
 	}
 	_, err = publish.StageTargets(p, artifacts, func(string) []name.Option { return nil })
 	return err
 }
 
-// detect reads the CI facts for the configured platform. Locally, git is
-// asked only when needGit says a rule uses its facts: running git is most of
-// a local plan's time.
-func detect(ctx context.Context, e *runEnv, cfg config.Config, needGit bool) (ci.Facts, error) {
-	platform, err := ci.ParsePlatform(cfg.Platform)
-	if err != nil {
-		return ci.Facts{}, &config.InputError{Input: config.Input("platform"), Err: err}
+// openPlatform picks the CI platform once for the run and reads its facts.
+// Locally, git is asked only when needGit says a rule uses its facts:
+// running git is most of a local plan's time.
+func openPlatform(ctx context.Context, e *runEnv, cfg config.Config, needGit bool) (platform.Platform, error) {
+	if !platform.Known(cfg.Platform) {
+		return nil, inputs.Errorf("platform", "unknown platform %q: use one of %s", cfg.Platform, platform.Names())
 	}
-	var git ci.Git
+	o := platform.Options{Name: ci.Platform(cfg.Platform), Getenv: e.getenv, Log: e.stderr, DotenvFile: cfg.DotenvFile}
 	if needGit {
-		git = ci.ExecGit(".", e.environ)
+		o.Git = ci.ExecGit(".", e.environ)
 	}
-	facts, err := ci.Detect(ctx, platform, e.getenv, git)
+	pf, err := platform.Open(ctx, o)
 	if err != nil {
-		return ci.Facts{}, &config.InputError{Input: "GITHUB_EVENT_PATH", Err: err}
+		return nil, inputs.Variablef("GITHUB_EVENT_PATH", "%w", err)
 	}
-	return facts, nil
+	e.platform = pf
+	return pf, nil
 }
 
 func checkOutputFormat(format string) error {
 	if format != "text" && format != "json" {
-		return config.Errorf("output", "unknown output format %q: use %q or %q", format, "text", "json")
+		return inputs.Errorf("output", "unknown output format %q: use %q or %q", format, "text", "json")
 	}
 	return nil
-}
-
-// writeCIOutputs writes the platform's output files: GitHub step outputs and
-// summary, and the GitLab dotenv report (also wherever --dotenv-file is set).
-func writeCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts, title string, doc output.Document) error {
-	return writePlatformOutputs(e, cfg, facts,
-		func() ([]string, error) { return output.GitHub(e.getenv, title, doc) },
-		func(path string) (string, error) { return output.GitLab(path, doc) })
-}
-
-// writePlatformOutputs runs github on GitHub, reporting the output files
-// that are not set, and gitlab where a dotenv report is due, printing the
-// note it may return (where values too long for the report went).
-func writePlatformOutputs(e *runEnv, cfg config.Config, facts ci.Facts, github func() ([]string, error), gitlab func(path string) (note string, err error)) error {
-	if facts.Platform == ci.GitHub {
-		skipped, err := github()
-		if err != nil {
-			return err
-		}
-		for _, key := range skipped {
-			fmt.Fprintf(e.stderr, "shiptag: %s is not set: that GitHub output is not written\n", key)
-		}
-	}
-	if path, ok := dotenvPath(cfg, facts); ok {
-		note, err := gitlab(path)
-		if note != "" {
-			fmt.Fprintf(e.stderr, "shiptag: %s\n", note)
-		}
-		return err
-	}
-	return nil
-}
-
-// checkCIOutputs fails early, before anything is pushed, if an output file
-// that writeCIOutputs will write cannot be written.
-func checkCIOutputs(e *runEnv, cfg config.Config, facts ci.Facts) error {
-	if facts.Platform == ci.GitHub {
-		if err := output.CheckGitHub(e.getenv); err != nil {
-			return err
-		}
-	}
-	if path, ok := dotenvPath(cfg, facts); ok {
-		return output.CheckGitLab(path)
-	}
-	return nil
-}
-
-// dotenvPath is where the GitLab dotenv report goes, if one is written.
-func dotenvPath(cfg config.Config, facts ci.Facts) (string, bool) {
-	switch {
-	case cfg.DotenvFile != "":
-		return cfg.DotenvFile, true
-	case facts.Platform == ci.GitLab:
-		return filepath.Join(facts.ProjectDir, "shiptag.env"), true
-	}
-	return "", false
 }
 
 func printDocument(e *runEnv, format string, doc output.Document) error {

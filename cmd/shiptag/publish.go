@@ -7,8 +7,10 @@ import (
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/platform"
 	"github.com/shiptag/shiptag/internal/publish"
 )
 
@@ -29,18 +31,18 @@ func publishCommand() command {
 func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	passwordStdin := false
 	bind := func(fs *flag.FlagSet, cfg *config.Config) {
-		config.BindPublish(fs, cfg)
+		config.Bind(fs, cfg, config.Publish)
 		bindPasswordStdin(fs, &passwordStdin)
 	}
 	cfg, err := parseFlagsOnly(publishCommand(), e, args, bind)
 	if err != nil {
 		return err
 	}
-	facts, p, meta, err := preparePublish(ctx, e, cfg)
+	pf, p, meta, err := preparePublish(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
-	job, err := newPushJob(ctx, e, cfg, facts, passwordStdin, []string{p.Repo.Host})
+	job, err := newPushJob(ctx, e, cfg, pf, passwordStdin, []string{p.Repo.Host})
 	if err != nil {
 		return err
 	}
@@ -49,12 +51,12 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	targets, err := publish.Targets(p, artifacts, meta, job.access.nameOptions)
+	targets, err := publish.Targets(p, artifacts, meta, job.access.NameOptions)
 	if err != nil {
 		return err
 	}
 	if cfg.Stages {
-		stageTargets, err := publish.StageTargets(&p, artifacts, job.access.nameOptions)
+		stageTargets, err := publish.StageTargets(&p, artifacts, job.access.NameOptions)
 		if err != nil {
 			return err
 		}
@@ -65,35 +67,36 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 
 // preparePublish checks publish's own inputs: the plan, a source for every
 // image, and the meta-information settings.
-func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (ci.Facts, plan.Plan, publish.Meta, error) {
+func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platform.Platform, plan.Plan, publish.Meta, error) {
 	// git gives the tag or branch, and the commit the labels record.
-	facts, err := detect(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || cfg.MetaLabels != "none" || len(cfg.MetaTags) > 0)
+	pf, err := openPlatform(ctx, e, *cfg, cfg.TaggingStrategy == "tag-or-branch" || cfg.MetaLabels != "none" || len(cfg.MetaTags) > 0)
 	if err == nil {
 		err = checkOutputFormat(cfg.Output)
 	}
 	if err != nil {
-		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
+		return nil, plan.Plan{}, publish.Meta{}, err
 	}
+	facts := pf.Facts()
 	ruleTags, err := metaRuleTags(e, *cfg, facts)
 	if err != nil {
-		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
+		return nil, plan.Plan{}, publish.Meta{}, err
 	}
-	p, err := plan.New(*cfg, facts, ruleTags...)
+	p, err := plan.New(planInputs(*cfg, ruleTags), facts)
 	if err == nil {
 		err = requireSources(p.Images)
 	}
 	if err != nil {
-		return ci.Facts{}, plan.Plan{}, publish.Meta{}, err
+		return nil, plan.Plan{}, publish.Meta{}, err
 	}
 	meta, err := metaFor(e, cfg, facts)
-	return facts, p, meta, err
+	return pf, p, meta, err
 }
 
 // requireSources refuses an image without a source (fine for plan only).
 func requireSources(images []plan.Image) error {
 	for _, img := range images {
 		if img.Source == "" {
-			return config.Errorf("image", "image %q has no source: write --image %s=SOURCE, e.g. %s=oci:./build/%s",
+			return inputs.Errorf("image", "image %q has no source: write --image %s=SOURCE, e.g. %s=oci:./build/%s",
 				img.String(), img.Name, img.Name, img.String())
 		}
 	}
@@ -103,17 +106,16 @@ func requireSources(images []plan.Image) error {
 func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error) {
 	mode, err := labels.ParseMode(cfg.MetaLabels)
 	if err != nil {
-		return publish.Meta{}, &config.InputError{Input: config.Input("meta-labels"), Err: err}
+		return publish.Meta{}, inputs.Flag("meta-labels", err)
 	}
 	user, err := labels.ParsePairs(cfg.AddLabel)
 	if err != nil {
-		return publish.Meta{}, &config.InputError{Input: config.Input("add-label"), Err: err}
+		return publish.Meta{}, inputs.Flag("add-label", err)
 	}
-	created, err := labels.SourceDateEpoch(e.getenv("SOURCE_DATE_EPOCH"))
-	if err != nil {
-		return publish.Meta{}, &config.InputError{Input: "SOURCE_DATE_EPOCH", Err: err}
+	if err := e.vars.CheckEpoch(); err != nil {
+		return publish.Meta{}, err
 	}
-	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: created, User: user}, nil
+	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: e.vars.Epoch, User: user}, nil
 }
 
 // jobsFor resolves --jobs: 0 means twice the CPUs, kept between 4 and 16,
@@ -121,7 +123,7 @@ func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error
 func jobsFor(n int) (int, error) {
 	switch {
 	case n < 0:
-		return 0, config.Errorf("jobs", "%d is negative: use 0 (automatic) or a positive number", n)
+		return 0, inputs.Errorf("jobs", "%d is negative: use 0 (automatic) or a positive number", n)
 	case n == 0:
 		return min(max(2*runtime.NumCPU(), 4), 16), nil
 	}

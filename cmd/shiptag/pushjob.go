@@ -8,13 +8,15 @@ import (
 	"os"
 	"time"
 
-	"github.com/sethvargo/go-githubactions"
+	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/platform"
 	"github.com/shiptag/shiptag/internal/publish"
+	"github.com/shiptag/shiptag/internal/registry"
 	"github.com/shiptag/shiptag/internal/source"
 )
 
@@ -23,9 +25,9 @@ import (
 type pushJob struct {
 	e       *runEnv
 	cfg     *config.Config
-	facts   ci.Facts
+	pf      platform.Platform
 	jobs    int
-	access  *registryAccess
+	access  *registry.Access
 	tempDir string
 	cleanup func()
 }
@@ -37,8 +39,8 @@ func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
 // newPushJob checks the remaining inputs that need no registry (jobs,
 // output files, the password) and prepares the logins; --username logs in
 // to every registry in hosts.
-func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Facts, passwordStdin bool, hosts []string) (*pushJob, error) {
-	j := &pushJob{e: e, cfg: cfg, facts: facts, cleanup: func() {}}
+func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform, passwordStdin bool, hosts []string) (*pushJob, error) {
+	j := &pushJob{e: e, cfg: cfg, pf: pf, cleanup: func() {}}
 	var err error
 	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
 		return nil, err
@@ -46,14 +48,14 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Fac
 	if err := checkTimeout(cfg.Timeout); err != nil {
 		return nil, err
 	}
-	if err := checkCIOutputs(e, *cfg, facts); err != nil {
+	if err := pf.CheckOutputs(); err != nil {
 		return nil, err
 	}
 	password, err := readPassword(e, passwordStdin, cfg.Password)
 	if err != nil {
 		return nil, err
 	}
-	if j.access, err = newRegistryAccess(ctx, e, cfg, facts, hosts, password); err != nil {
+	if j.access, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password); err != nil {
 		return nil, err
 	}
 	if j.tempDir, err = os.MkdirTemp("", "shiptag-sources-"); err != nil {
@@ -66,21 +68,21 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, facts ci.Fac
 // openSources opens every image's source. A local source that cannot be
 // read is the user's to fix (exit 2); a registry or daemon that fails is not.
 func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]source.Artifact, error) {
-	opts := source.Options{Keychain: j.access.keychain, Remote: j.access.remoteOptions(),
-		DockerHost: j.e.getenv("DOCKER_HOST"), TempDir: j.tempDir, Jobs: j.jobs}
+	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(),
+		DockerHost: j.e.vars.DockerHost, TempDir: j.tempDir, Jobs: j.jobs}
 	artifacts := make([]source.Artifact, len(images))
 	for i, img := range images {
 		src, err := source.Parse(img.Source)
 		if err != nil {
-			return nil, config.Errorf("image", "%s: %v", img.String(), err)
+			return nil, inputs.Errorf("image", "%s: %v", img.String(), err)
 		}
-		opts.NameOptions = j.access.nameOptions(src.Path)
+		opts.NameOptions = j.access.NameOptions(src.Path)
 		a, err := source.Open(ctx, src, opts)
 		if err != nil {
 			if src.Transport == source.Registry || src.Transport == source.DockerDaemon {
 				return nil, fmt.Errorf("image %s: %w", img.String(), err)
 			}
-			return nil, config.Errorf("image", "%s: %v", img.String(), err)
+			return nil, inputs.Errorf("image", "%s: %v", img.String(), err)
 		}
 		artifacts[i] = a
 	}
@@ -102,7 +104,7 @@ func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publ
 	if j.cfg.DryRun {
 		title += " (dry run: nothing pushed)"
 	}
-	if err := writeCIOutputs(j.e, *j.cfg, j.facts, title, doc); err != nil {
+	if err := j.pf.WriteOutputs(doc.Outputs(title)); err != nil {
 		return err
 	}
 	return printDocument(j.e, j.cfg.Output, doc)
@@ -113,22 +115,24 @@ func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publ
 func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 	// Live redrawing on a developer's terminal; in CI logs a plain line at
 	// most every 5 s, which keeps logs short.
-	live := isTerminal(j.e.stderr) && j.facts.Platform == ci.Local
+	live := isTerminal(j.e.stderr) && j.pf.Interactive()
 	interval := 5 * time.Second
 	if live {
 		interval = 200 * time.Millisecond
 	}
 	progress := publish.NewProgress(j.e.stderr, live, interval)
-	if j.facts.Platform == ci.GitHub {
-		gh := githubactions.New(githubactions.WithWriter(j.e.stderr), githubactions.WithGetenv(j.e.getenv))
-		gh.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))
-		defer gh.EndGroup()
-	}
-	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.remoteOptions(), Progress: progress,
-		BeforeUpload: func(ctx context.Context, todo []publish.Target) error { return j.access.checkPush(ctx, todo, j.jobs) }})
+	defer j.pf.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))()
+	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.RemoteOptions(), Progress: progress,
+		BeforeUpload: func(ctx context.Context, todo []publish.Target) error {
+			refs := make([]name.Reference, len(todo))
+			for i, t := range todo {
+				refs[i] = t.Ref
+			}
+			return j.access.CheckPush(ctx, refs, j.jobs)
+		}})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {
-		return j.access.explain(unreachable.Repo, err)
+		return j.access.Explain("push to", "push", unreachable.Repo, err)
 	}
 	if err == nil {
 		progress.Done()
@@ -149,7 +153,7 @@ func isTerminal(w any) bool {
 // checkTimeout refuses a --timeout that would fail every request.
 func checkTimeout(d config.Duration) error {
 	if d <= 0 {
-		return config.Errorf("timeout", "%s is not a wait: give a duration above zero, such as 60s or 2m", d)
+		return inputs.Errorf("timeout", "%s is not a wait: give a duration above zero, such as 60s or 2m", d)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
+	"github.com/shiptag/shiptag/internal/platform"
 )
 
 // Exit codes: 2 for anything the user must fix in the command or its
@@ -24,9 +26,14 @@ const (
 type runEnv struct {
 	environ []string
 	env     map[string]string
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	// vars are the variables outside SHIPTAG_* that shiptag reads, parsed.
+	vars   config.Environment
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// platform is the CI platform, once a command has picked it: run
+	// annotates the job with the command's error there.
+	platform platform.Platform
 }
 
 func (e *runEnv) getenv(key string) string { return e.env[key] }
@@ -43,7 +50,8 @@ func commands() []command {
 
 // run executes one shiptag command line and returns the exit code.
 func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &runEnv{environ: environ, env: envMap(environ), stdin: stdin, stdout: stdout, stderr: stderr}
+	env := envMap(environ)
+	e := &runEnv{environ: environ, env: env, vars: config.ReadEnvironment(env), stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage
@@ -59,6 +67,9 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			if err != nil && ctx.Err() != nil {
 				// A signal ended the run: say so, not what it cut short.
 				err = fmt.Errorf("stopped: %v", context.Cause(ctx))
+			}
+			if err != nil && e.platform != nil {
+				e.platform.Annotate(platform.Error, fmt.Sprintf("shiptag %s: %v", c.name, err))
 			}
 			return exitCode(err, "shiptag "+c.name, stderr)
 		}
@@ -90,7 +101,7 @@ func exitCode(err error, prefix string, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
-	var input *config.InputError
+	var input *inputs.Error
 	if errors.As(err, &input) || errors.As(err, new(usageError)) {
 		return exitUsage
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/slug"
 )
 
@@ -37,7 +38,7 @@ func runSlugify(_ context.Context, e *runEnv, args []string) error {
 	}
 	rule, err := slug.ParseRule(format)
 	if err != nil {
-		return &config.InputError{Input: "--format (" + config.Env("slug") + ")", Err: err}
+		return &inputs.Error{Input: "--format (" + config.Env("slug") + ")", Err: err}
 	}
 	if len(values) == 0 {
 		return usageError{errors.New("no value to slugify"), "Usage: shiptag slugify [--format strict|docker-tag] VALUE..."}

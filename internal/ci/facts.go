@@ -1,17 +1,15 @@
-// Package ci reads the CI environment of the job shiptag runs in and maps it
-// into one neutral set of facts (Facts). Each platform has its own file that
-// knows that platform's variables; nothing outside this package reads a CI
-// variable, so tag rules, naming and outputs work the same on every platform.
+// Package ci is the neutral shape of the job shiptag runs in: Facts, the
+// same whatever the CI system. Package platform reads each system's
+// variables into it, once; tag rules, naming, publishing and cleanup read
+// only Facts, so they work the same on every platform.
 package ci
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 )
 
-// Platform names a CI system shiptag knows.
+// Platform names a CI system; package platform knows which it can read.
 type Platform string
 
 const (
@@ -24,9 +22,6 @@ const (
 	// Local is a developer's shell: git facts come from the git command.
 	Local Platform = "local"
 )
-
-// Platforms lists every accepted value of --platform.
-var Platforms = []Platform{Auto, GitHub, GitLab, Local}
 
 // Facts is what shiptag needs to know about the job, whatever the platform.
 type Facts struct {
@@ -89,58 +84,3 @@ type Getenv func(key string) string
 // Git runs a git command with the given arguments and returns its trimmed
 // standard output. Local detection uses it; tests can pass a fake.
 type Git func(ctx context.Context, args ...string) (string, error)
-
-// Detect returns the facts of the job. With Auto, GITHUB_ACTIONS=true means
-// GitHub, GITLAB_CI=true means GitLab, and anything else is local.
-func Detect(ctx context.Context, p Platform, getenv Getenv, git Git) (Facts, error) {
-	if p == Auto || p == "" {
-		p = detectPlatform(getenv)
-	}
-	switch p {
-	case GitHub:
-		return gitHubFacts(getenv)
-	case GitLab:
-		return gitLabFacts(getenv), nil
-	case Local:
-		return localFacts(ctx, git), nil
-	}
-	return Facts{}, fmt.Errorf("unknown platform %q: use one of %s", p, joinPlatforms())
-}
-
-// ParsePlatform checks a --platform value.
-func ParsePlatform(s string) (Platform, error) {
-	for _, p := range Platforms {
-		if string(p) == s {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("unknown platform %q: use one of %s", s, joinPlatforms())
-}
-
-func detectPlatform(getenv Getenv) Platform {
-	switch {
-	case getenv("GITHUB_ACTIONS") == "true":
-		return GitHub
-	case getenv("GITLAB_CI") == "true":
-		return GitLab
-	}
-	return Local
-}
-
-func joinPlatforms() string {
-	names := make([]string, len(Platforms))
-	for i, p := range Platforms {
-		names[i] = string(p)
-	}
-	return strings.Join(names, ", ")
-}
-
-// firstSet returns the value of the first variable in keys that is not empty.
-func firstSet(getenv Getenv, keys ...string) string {
-	for _, k := range keys {
-		if v := getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}

@@ -13,13 +13,16 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v10"
+
+	"github.com/shiptag/shiptag/internal/inputs"
 )
 
 // EnvPrefix starts the name of every variable shiptag reads its settings from.
-const EnvPrefix = "SHIPTAG_"
+const EnvPrefix = inputs.Prefix
 
 // Config is every user setting. Values are kept as the user wrote them; the
-// packages that use a setting parse it, and InputError names its source.
+// packages that use a setting parse it, and an *inputs.Error names its
+// source.
 type Config struct {
 	Repo                   string   `env:"REPO"`
 	Images                 Lines    `env:"IMAGES"`
@@ -99,7 +102,7 @@ func badVariable(err error, environ map[string]string) error {
 		}
 		if f, ok := reflect.TypeOf(Config{}).FieldByName(parse.Name); ok {
 			variable := EnvPrefix + f.Tag.Get("env")
-			return &InputError{Input: variable, Err: fmt.Errorf("%q is not a %s; fix or unset %s", environ[variable], kindName(parse.Type), variable)}
+			return inputs.Variablef(variable, "%q is not a %s; fix or unset %s", environ[variable], kindName(parse.Type), variable)
 		}
 	}
 	return nil

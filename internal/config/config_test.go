@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/shiptag/shiptag/internal/inputs"
 )
 
 func TestDefaults(t *testing.T) {
@@ -28,7 +30,7 @@ func TestEmptyVariablesAreDefaults(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{}
 	for _, f := range fields {
-		env[EnvPrefix+f.env] = ""
+		env[f.env()] = ""
 	}
 	c, err := FromEnv(env)
 	if err != nil {
@@ -70,7 +72,7 @@ func TestFromEnvAndFlags(t *testing.T) {
 			}
 			fs := flag.NewFlagSet("test", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
-			Bind(fs, &c)
+			Bind(fs, &c, Plan)
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +101,7 @@ func TestFieldsMatchStruct(t *testing.T) {
 	var c Config
 	seen := map[uintptr]string{}
 	for _, f := range fields {
-		table = append(table, f.env)
+		table = append(table, strings.TrimPrefix(f.env(), EnvPrefix))
 		p := reflect.ValueOf(f.ptr(&c)).Pointer()
 		if other, dup := seen[p]; dup {
 			t.Errorf("flags --%s and --%s write the same field", other, f.flag)
@@ -117,22 +119,26 @@ func TestFieldsMatchStruct(t *testing.T) {
 		p := reflect.ValueOf(f.ptr(&c)).Pointer()
 		cv := reflect.ValueOf(&c).Elem()
 		for i := 0; i < ct.NumField(); i++ {
-			if cv.Field(i).Addr().Pointer() == p && ct.Field(i).Tag.Get("env") != f.env {
-				t.Errorf("--%s claims %s but writes %s", f.flag, f.env, ct.Field(i).Tag.Get("env"))
+			if cv.Field(i).Addr().Pointer() == p && EnvPrefix+ct.Field(i).Tag.Get("env") != f.env() {
+				t.Errorf("--%s claims %s but writes %s", f.flag, f.env(), ct.Field(i).Tag.Get("env"))
 			}
 		}
 	}
 }
 
-func TestInputError(t *testing.T) {
+// TestVariablesMatchInputs: package inputs names exactly the flags of the
+// settings table, so every error names a setting the user can find.
+func TestVariablesMatchInputs(t *testing.T) {
 	t.Parallel()
-	err := Errorf("repo-mode", "unknown repo mode %q", "x")
-	var ie *InputError
-	if !errors.As(err, &ie) || ie.Input != "--repo-mode (SHIPTAG_REPO_MODE)" {
-		t.Fatalf("Errorf gave %#v", err)
+	want := inputs.Flags()
+	got := map[string]string{}
+	for _, f := range fields {
+		if f.flag != "" {
+			got[f.flag] = strings.TrimPrefix(f.env(), EnvPrefix)
+		}
 	}
-	if got, want := err.Error(), `--repo-mode (SHIPTAG_REPO_MODE): unknown repo mode "x"`; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("inputs' variables and the settings table differ (-inputs +table):\n%s", diff)
 	}
 	if Env("repo") != "SHIPTAG_REPO" || Env("nope") != "" {
 		t.Errorf("Env gave %q, %q", Env("repo"), Env("nope"))
@@ -164,13 +170,13 @@ func TestListGrammar(t *testing.T) {
 			default:
 				continue
 			}
-			t.Run(tc.name+"/"+f.env, func(t *testing.T) {
+			t.Run(tc.name+"/"+f.env(), func(t *testing.T) {
 				t.Parallel()
 				want := tc.want
 				if _, ok := f.ptr(&c).(*Tags); ok {
 					want = tc.wantTags
 				}
-				fromEnv, err := FromEnv(map[string]string{EnvPrefix + f.env: tc.value})
+				fromEnv, err := FromEnv(map[string]string{f.env(): tc.value})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,14 +208,9 @@ func parseFlag(t *testing.T, name string, args ...string) []string {
 	c := Defaults()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	for _, command := range []string{"publish", "export", "meta", "cleanup"} {
-		if fs.Lookup(name) == nil {
-			for i, f := range fields {
-				if f.flag == name && uses(i, command) {
-					bind(fs, &c, command)
-					break
-				}
-			}
+	for _, f := range fields {
+		if f.flag == name {
+			Bind(fs, &c, f.commands&-f.commands) // the first command that takes it
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -248,7 +249,7 @@ func TestDuration(t *testing.T) {
 		}
 	}
 	_, err := FromEnv(map[string]string{"SHIPTAG_TIMEOUT": "soon"})
-	var ie *InputError
+	var ie *inputs.Error
 	if !errors.As(err, &ie) || ie.Input != "SHIPTAG_TIMEOUT" || !strings.Contains(err.Error(), `"soon"`) {
 		t.Errorf("a bad SHIPTAG_TIMEOUT gave %v", err)
 	}

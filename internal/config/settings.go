@@ -21,14 +21,14 @@ type Setting struct {
 func Settings() []Setting {
 	defaults := Defaults()
 	var out []Setting
-	for i, f := range fields {
+	for _, f := range fields {
 		out = append(out, Setting{
 			Flag:     f.flag,
-			Env:      EnvPrefix + f.env,
-			Input:    strings.ToLower(strings.ReplaceAll(f.env, "_", "-")),
+			Env:      f.env(),
+			Input:    strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(f.env(), EnvPrefix), "_", "-")),
 			Default:  valueText(f.ptr(&defaults)),
 			Usage:    strings.ReplaceAll(f.usage, "`", ""),
-			Commands: commandsOf(i),
+			Commands: commandsOf(f),
 		})
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/publish"
@@ -79,14 +79,14 @@ func Targets(images []Image, templates []Template, user []labels.Pair, nameOpts 
 // template that does not tell them apart.
 func CheckTemplates(templates []Template, images int) error {
 	if len(templates) == 0 {
-		return config.Errorf("tag", "no template: pass --tag, e.g. --tag registry.example.com/mirror/%%image_slug%%:v1")
+		return inputs.Errorf("tag", "no template: pass --tag, e.g. --tag registry.example.com/mirror/%%image_slug%%:v1")
 	}
 	if images < 2 {
 		return nil
 	}
 	for _, t := range templates {
 		if !t.Uses(ShortcutImage, ShortcutImageSlug, ShortcutImageSafeSlug) {
-			return config.Errorf("tag", "template %q names no image, so all %d images would go to one reference; put %%image%% or %%image_slug%% in it",
+			return inputs.Errorf("tag", "template %q names no image, so all %d images would go to one reference; put %%image%% or %%image_slug%% in it",
 				t.Raw, images)
 		}
 	}
@@ -100,7 +100,7 @@ func expandRef(t Template, image string, values, owner map[string]string, nameOp
 		return name.Tag{}, err
 	}
 	bad := func(why string, args ...any) error {
-		return config.Errorf("tag", "template %q gives %q for image %q: %s", t.Raw, s, image, fmt.Sprintf(why, args...))
+		return inputs.Errorf("tag", "template %q gives %q for image %q: %s", t.Raw, s, image, fmt.Sprintf(why, args...))
 	}
 	host, _, hasPath := strings.Cut(s, "/")
 	if !hasPath || !(host == "localhost" || strings.ContainsAny(host, ".:")) {

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
@@ -144,8 +144,8 @@ func TestTargetErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := Targets(testImages(t, tc.images...), templates(t, tc.templates...), nil, noOpts)
-			var ie *config.InputError
-			if !errors.As(err, &ie) || ie.Input != config.Input("tag") || !strings.Contains(err.Error(), tc.contains) {
+			var ie *inputs.Error
+			if !errors.As(err, &ie) || ie.Input != inputs.Name("tag") || !strings.Contains(err.Error(), tc.contains) {
 				t.Errorf("error = %v, want an input error on --tag containing %q", err, tc.contains)
 			}
 		})

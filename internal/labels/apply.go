@@ -139,8 +139,8 @@ func childIndexChanged(im *v1.IndexManifest, adds []mutate.IndexAddendum) bool {
 }
 
 func platformName(d v1.Descriptor) string {
-	if d.Platform == nil {
-		return d.Digest.String()
+	if p := d.Platform; p != nil {
+		return p.String()
 	}
-	return d.Platform.String()
+	return d.Digest.String()
 }

@@ -8,7 +8,6 @@ package labels
 import (
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -96,19 +95,6 @@ func ParsePairs(entries []string) ([]Pair, error) {
 		pairs = append(pairs, Pair{Key: strings.TrimSpace(k), Value: v})
 	}
 	return pairs, nil
-}
-
-// SourceDateEpoch parses SOURCE_DATE_EPOCH (seconds since 1970), "" for none.
-func SourceDateEpoch(v string) (*time.Time, error) {
-	if v == "" {
-		return nil, nil
-	}
-	secs, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a number of seconds since 1970: %w", v, err)
-	}
-	t := time.Unix(secs, 0).UTC()
-	return &t, nil
 }
 
 // Editor returns the Editor that publish applies to a source: in per-tag

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 )
 
 func TestDetect(t *testing.T) {
@@ -107,7 +107,7 @@ func TestParseRepoErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseRepo(tc.repo, tc.impl, tc.mode, "")
-			var ie *config.InputError
+			var ie *inputs.Error
 			if !errors.As(err, &ie) || !strings.HasPrefix(ie.Input, tc.input) {
 				t.Fatalf("error = %v, want an input error naming %s", err, tc.input)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/slug"
 )
 
@@ -49,17 +49,17 @@ var pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`
 func ParseRepo(raw string, impl Implementation, mode Mode, ciRegistry string) (Repo, error) {
 	r := Repo{Name: strings.TrimSuffix(raw, "/")}
 	if r.Name == "" {
-		return Repo{}, config.Errorf("repo", "no images repo: pass --repo, e.g. --repo registry.example.com/team/app")
+		return Repo{}, inputs.Errorf("repo", "no images repo: pass --repo, e.g. --repo registry.example.com/team/app")
 	}
 	r.Host, r.Path = splitHost(r.Name)
 	if r.Host == "" && !strings.Contains(r.Path, "/") && strings.Contains(r.Path, ".") {
-		return Repo{}, config.Errorf("repo", "%q names a registry but no repository; e.g. --repo %s/team/app", raw, r.Path)
+		return Repo{}, inputs.Errorf("repo", "%q names a registry but no repository; e.g. --repo %s/team/app", raw, r.Path)
 	}
 	if err := checkPath(r.Path); err != nil {
-		return Repo{}, config.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
+		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
 	}
 	if _, err := name.NewRepository(r.Name); err != nil {
-		return Repo{}, config.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
+		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
 	}
 	r.Implementation = impl
 	if impl == Auto || impl == "" {
@@ -108,7 +108,7 @@ func (r Repo) resolveMode(mode Mode) (Mode, error) {
 	}
 	d := r.depth()
 	if maxDepth > 0 && d > maxDepth {
-		return "", config.Errorf("repo", "%q has %d levels, but %s repositories have exactly two (account/name); "+
+		return "", inputs.Errorf("repo", "%q has %d levels, but %s repositories have exactly two (account/name); "+
 			"use --repo %s/%s", r.Name, d, r.Implementation.title(), r.hostPrefix(), strings.Join(strings.Split(r.Path, "/")[:2], "/"))
 	}
 	auto := Multirepo
@@ -119,11 +119,11 @@ func (r Repo) resolveMode(mode Mode) (Mode, error) {
 	case mode == AutoMode || mode == "":
 		return auto, nil
 	case mode == Monorepo && d == 1:
-		return "", config.Errorf("repo-mode", "monorepo needs a repository, but %q is a %s account, so images would go to %q; "+
+		return "", inputs.Errorf("repo-mode", "monorepo needs a repository, but %q is a %s account, so images would go to %q; "+
 			"use --repo-mode multirepo (%s/NAME:TAG), or name a repository: --repo %s/NAME",
 			r.Name, r.Implementation.title(), r.Name+":NAME-TAG", r.Name, r.Name)
 	case mode == Multirepo && maxDepth == 2 && d == 2:
-		return "", config.Errorf("repo-mode", "multirepo would publish to %q, but %s repositories have exactly two levels (account/name); "+
+		return "", inputs.Errorf("repo-mode", "multirepo would publish to %q, but %s repositories have exactly two levels (account/name); "+
 			"use --repo-mode monorepo (%s:NAME-TAG), or an account: --repo %s",
 			r.Name+"/NAME", r.Implementation.title(), r.Name, r.Name[:strings.LastIndex(r.Name, "/")])
 	}
@@ -142,19 +142,19 @@ func (r Repo) hostPrefix() string {
 func (r Repo) Repository(image string) (string, error) {
 	if image == "" {
 		if ns, _ := namespaced(r.Implementation); ns && r.depth() == 1 {
-			return "", config.Errorf("image", "the nameless image would go to %q, which is a %s account, not a repository; "+
+			return "", inputs.Errorf("image", "the nameless image would go to %q, which is a %s account, not a repository; "+
 				"give the image a name (--image NAME=SOURCE) or name a repository: --repo %s/NAME", r.Name, r.Implementation.title(), r.Name)
 		}
 		return r.Name, nil
 	}
 	if r.Mode == Monorepo {
 		if !slug.IsValidTag(image) || strings.ContainsAny(image, "/") {
-			return "", config.Errorf("image", "%q cannot start a monorepo tag (%s:%s-TAG): use letters, digits, _ . - only", image, r.Name, image)
+			return "", inputs.Errorf("image", "%q cannot start a monorepo tag (%s:%s-TAG): use letters, digits, _ . - only", image, r.Name, image)
 		}
 		return r.Name, nil
 	}
 	if err := checkPath(image); err != nil {
-		return "", config.Errorf("image", "%q cannot be a repository name under %q: %v", image, r.Name, err)
+		return "", inputs.Errorf("image", "%q cannot be a repository name under %q: %v", image, r.Name, err)
 	}
 	return r.Name + "/" + image, nil
 }
@@ -171,11 +171,11 @@ func (r Repo) Ref(image, tag string) (string, error) {
 		return "", err
 	}
 	if !slug.IsValidTag(t) {
-		return "", config.Errorf("image", "tag %q of image %q is longer than %d bytes in monorepo; use a shorter image name or --repo-mode multirepo", t, image, slug.MaxTagLength)
+		return "", inputs.Errorf("image", "tag %q of image %q is longer than %d bytes in monorepo; use a shorter image name or --repo-mode multirepo", t, image, slug.MaxTagLength)
 	}
 	ref := repo + ":" + t
 	if _, err := name.NewTag(ref); err != nil {
-		return "", config.Errorf("repo", "reference %q is not valid: %v", ref, err)
+		return "", inputs.Errorf("repo", "reference %q is not valid: %v", ref, err)
 	}
 	return ref, nil
 }

@@ -3,9 +3,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/sethvargo/go-githubactions"
 
 	"github.com/shiptag/shiptag/internal/cleanup"
 )
@@ -69,47 +66,4 @@ func WriteCleanupText(w io.Writer, d CleanupDocument) error {
 	}
 	_, err := fmt.Fprintf(w, "%s %d of %d tags\n", verb, n, len(d.Tags))
 	return err
-}
-
-// GitHubCleanup writes the step outputs deleted (one reference per line)
-// and json, and the plan as a table in the step summary.
-func GitHubCleanup(getenv func(string) string, title string, d CleanupDocument) (skipped []string, err error) {
-	defer recoverGitHub(&err)
-	action := githubactions.New(githubactions.WithGetenv(getenv))
-	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
-		ok, err := fileVar(getenv, key)
-		switch {
-		case err != nil:
-			return nil, err
-		case !ok:
-			skipped = append(skipped, key)
-		case key == "GITHUB_OUTPUT":
-			action.SetOutput("deleted", strings.Join(d.Deleted, "\n"))
-			action.SetOutput("json", compactAny(d))
-		default:
-			action.AddStepSummary(cleanupSummary(title, d))
-		}
-	}
-	return skipped, nil
-}
-
-func cleanupSummary(title string, d CleanupDocument) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n| Action | Reference | Strategy | Policy | Reason |\n|---|---|---|---|---|\n", title)
-	for _, e := range d.Tags {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", e.Action, e.Ref, e.Strategy, e.Policy, strings.ReplaceAll(e.Reason, "|", "\\|"))
-	}
-	return b.String()
-}
-
-// GitLabCleanup writes the dotenv report: SHIPTAG_DELETED, the deleted
-// references comma-separated (with --dry-run, those the plan deletes). When
-// they would not fit GitLab's limit, the document goes to shiptag.json beside
-// it, the report holds SHIPTAG_JSON_FILE, and note says so.
-func GitLabCleanup(path string, d CleanupDocument) (note string, err error) {
-	refs := d.Deleted
-	if d.DryRun {
-		refs = d.Delete
-	}
-	return writeDotenv(path, "SHIPTAG_DELETED="+strings.Join(refs, ",")+"\n", d, "the deleted references")
 }

@@ -1,7 +1,9 @@
-// Package output renders a plan (and, once published, its digests) for
-// people and for the next step of a pipeline: text or JSON on stdout, GitHub
-// step outputs and summary, and a GitLab dotenv report. Every form is built
-// from the one Document, so they never disagree.
+// Package output renders each command's result (a plan and, once
+// published, its digests; cleanup's plan; metadata-action's result) for
+// people and for the next step of a pipeline: text or JSON on stdout, and
+// Outputs, the neutral form package platform writes as GitHub step outputs
+// or a dotenv report. Every form is built from one document, so they never
+// disagree.
 package output
 
 import (
@@ -100,9 +102,6 @@ func WriteJSONValue(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-// compactJSON is d on one line, for step outputs and variables.
-func compactJSON(d Document) string { return compactAny(d) }
 
 // compactAny is v, which holds only strings, slices and maps, on one line.
 func compactAny(v any) string {

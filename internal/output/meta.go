@@ -3,10 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
-
-	"github.com/sethvargo/go-githubactions"
 
 	"github.com/shiptag/shiptag/internal/meta"
 )
@@ -47,39 +44,6 @@ func (d MetaDocument) actionJSON() string {
 		Labels      map[string]string `json:"labels"`
 		Annotations []string          `json:"annotations"`
 	}{d.Tags, d.Labels, d.Annotations})
-}
-
-// Separators are metadata-action's sep-tags, sep-labels and sep-annotations.
-type Separators struct{ Tags, Labels, Annotations string }
-
-// GitHubMeta writes metadata-action's step outputs: version, tags,
-// tag-names, labels, annotations and json.
-func GitHubMeta(getenv func(string) string, d MetaDocument, sep Separators) (skipped []string, err error) {
-	defer recoverGitHub(&err)
-	ok, err := fileVar(getenv, "GITHUB_OUTPUT")
-	if err != nil || !ok {
-		return []string{"GITHUB_OUTPUT"}, err
-	}
-	action := githubactions.New(githubactions.WithGetenv(getenv))
-	action.SetOutput("version", d.Version)
-	action.SetOutput("tags", strings.Join(d.Tags, sep.Tags))
-	action.SetOutput("tag-names", strings.Join(d.TagNames, sep.Tags))
-	action.SetOutput("labels", strings.Join(d.labelLines, sep.Labels))
-	action.SetOutput("annotations", strings.Join(d.Annotations, sep.Annotations))
-	action.SetOutput("json", d.actionJSON())
-	return nil, nil
-}
-
-// GitLabMeta writes the dotenv report: SHIPTAG_META_VERSION, and the tags
-// and tag names comma-separated (labels can hold commas and newlines, which
-// a dotenv report cannot: they are in --output json).
-func GitLabMeta(path string, d MetaDocument) error {
-	report := fmt.Sprintf("SHIPTAG_META_VERSION=%s\nSHIPTAG_META_TAGS=%s\nSHIPTAG_META_TAG_NAMES=%s\n",
-		d.Version, strings.Join(d.Tags, ","), strings.Join(d.TagNames, ","))
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		return dotenvError(path, err)
-	}
-	return nil
 }
 
 // WriteMetaText writes the result for people.

@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
 )
 
 // BenchmarkPlan100x10 plans 100 images under 10 tags: a branch slug, a git
 // tag slug, a commit and seven custom tags.
 func BenchmarkPlan100x10(b *testing.B) {
-	c := config.Defaults()
+	c := defaultInputs()
 	c.Repo = "registry.example.com/team/app"
 	for i := 0; i < 100; i++ {
 		c.Images = append(c.Images, fmt.Sprintf("service-%03d=oci:build/service-%03d", i, i))

@@ -3,7 +3,7 @@ package plan
 import (
 	"strings"
 
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 )
 
 // ParseImages reads --image entries: NAME=SOURCE, NAME (enough for plan), and
@@ -19,16 +19,16 @@ func ParseImages(entries []string) ([]Image, error) {
 		name, source, _ := strings.Cut(e, "=")
 		name = strings.TrimSpace(name)
 		if name == "" && source == "" && strings.Contains(e, "=") {
-			return nil, config.Errorf("image", "%q names no image and no source: write =SOURCE for the nameless image, or NAME=SOURCE", e)
+			return nil, inputs.Errorf("image", "%q names no image and no source: write =SOURCE for the nameless image, or NAME=SOURCE", e)
 		}
 		if strings.Contains(name, ":") {
-			return nil, config.Errorf("image", "%q looks like a source, not a name: write %q for the nameless image or %q", e, "="+e, "NAME="+e)
+			return nil, inputs.Errorf("image", "%q looks like a source, not a name: write %q for the nameless image or %q", e, "="+e, "NAME="+e)
 		}
 		if prev, dup := seen[name]; dup {
 			if name == "" {
-				return nil, config.Errorf("image", "two nameless images (%q and %q): give all but one a name, e.g. NAME=SOURCE", prev, e)
+				return nil, inputs.Errorf("image", "two nameless images (%q and %q): give all but one a name, e.g. NAME=SOURCE", prev, e)
 			}
-			return nil, config.Errorf("image", "image %q is given twice (%q and %q): give each image its own name", name, prev, e)
+			return nil, inputs.Errorf("image", "image %q is given twice (%q and %q): give each image its own name", name, prev, e)
 		}
 		seen[name] = e
 		images = append(images, Image{Name: name, Source: strings.TrimSpace(source)})

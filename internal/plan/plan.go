@@ -6,7 +6,7 @@ package plan
 
 import (
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/naming"
 	"github.com/shiptag/shiptag/internal/slug"
 	"github.com/shiptag/shiptag/internal/tagging"
@@ -40,10 +40,26 @@ type Ref struct {
 	Digest string // filled in by publishing
 }
 
-// New validates the configuration against the CI facts and returns the plan,
-// or the first bad input as a *config.InputError. ruleTags are the tags
-// docker/metadata-action's rules (--tags) made, if any.
-func New(c config.Config, facts ci.Facts, ruleTags ...string) (Plan, error) {
+// RepoInputs are the settings that name the images repo, as the user wrote
+// them (--repo, --registry-implementation, --repo-mode).
+type RepoInputs struct {
+	Repo, RegistryImplementation, RepoMode string
+}
+
+// Inputs are the settings a plan is computed from, as the user wrote them.
+type Inputs struct {
+	RepoInputs
+	Images                                []string // NAME=SOURCE, NAME or =SOURCE
+	TaggingStrategy, Slug                 string
+	TagGitTag, TagGitBranch, TagGitCommit string
+	TagCustom                             []string
+	// RuleTags are the tags docker/metadata-action's rules (--tags) made.
+	RuleTags []string
+}
+
+// New validates the inputs against the CI facts and returns the plan, or
+// the first bad input as an *inputs.Error.
+func New(c Inputs, facts ci.Facts) (Plan, error) {
 	s, err := parseSettings(c)
 	if err != nil {
 		return Plan{}, err
@@ -52,11 +68,11 @@ func New(c config.Config, facts ci.Facts, ruleTags ...string) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	repo, err := ResolveRepo(c, facts)
+	repo, err := ResolveRepo(c.RepoInputs, facts)
 	if err != nil {
 		return Plan{}, err
 	}
-	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom, Rules: ruleTags}
+	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom, Rules: c.RuleTags}
 	derived, err := tagging.Derive(s.strategy, facts, params)
 	if err != nil {
 		return Plan{}, err
@@ -84,14 +100,14 @@ func New(c config.Config, facts ci.Facts, ruleTags ...string) (Plan, error) {
 
 // ResolveRepo parses the images repo (--repo, or the CI platform's registry
 // for the project) with its registry implementation and repo mode.
-func ResolveRepo(c config.Config, facts ci.Facts) (naming.Repo, error) {
+func ResolveRepo(c RepoInputs, facts ci.Facts) (naming.Repo, error) {
 	impl, err := naming.ParseImplementation(c.RegistryImplementation)
 	if err != nil {
-		return naming.Repo{}, &config.InputError{Input: config.Input("registry-implementation"), Err: err}
+		return naming.Repo{}, inputs.Flag("registry-implementation", err)
 	}
 	mode, err := naming.ParseMode(c.RepoMode)
 	if err != nil {
-		return naming.Repo{}, &config.InputError{Input: config.Input("repo-mode"), Err: err}
+		return naming.Repo{}, inputs.Flag("repo-mode", err)
 	}
 	repo := c.Repo
 	if repo == "" {
@@ -105,14 +121,14 @@ type settings struct {
 	strategy tagging.TaggingStrategy
 }
 
-func parseSettings(c config.Config) (settings, error) {
+func parseSettings(c Inputs) (settings, error) {
 	var s settings
 	var err error
 	if s.rule, err = slug.ParseRule(c.Slug); err != nil {
-		return s, &config.InputError{Input: config.Input("slug"), Err: err}
+		return s, inputs.Flag("slug", err)
 	}
 	if s.strategy, err = tagging.ParseTaggingStrategy(c.TaggingStrategy); err != nil {
-		return s, &config.InputError{Input: config.Input("tagging-strategy"), Err: err}
+		return s, inputs.Flag("tagging-strategy", err)
 	}
 	return s, nil
 }

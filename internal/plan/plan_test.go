@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 )
 
 // TestSpecExamples runs the published examples of behaviour.md §3.
@@ -18,29 +18,29 @@ func TestSpecExamples(t *testing.T) {
 	gitlab := func(branch, tag string) ci.Facts {
 		return ci.Facts{Platform: ci.GitLab, GitBranch: branch, GitTag: tag}
 	}
-	cfg := func(edit func(*config.Config)) config.Config {
-		c := config.Defaults()
+	cfg := func(edit func(*Inputs)) Inputs {
+		c := defaultInputs()
 		c.Repo = sys
-		c.Images = config.Lines{"backend", "frontend"}
+		c.Images = []string{"backend", "frontend"}
 		edit(&c)
 		return c
 	}
 	tests := []struct {
 		name  string
-		cfg   config.Config
+		cfg   Inputs
 		facts ci.Facts
 		want  []string
 	}{
-		{"1: custom tag", cfg(func(c *config.Config) { c.TagCustom = config.Tags{"v1.2.0"} }), ci.Facts{Platform: ci.Local},
+		{"1: custom tag", cfg(func(c *Inputs) { c.TagCustom = []string{"v1.2.0"} }), ci.Facts{Platform: ci.Local},
 			[]string{sys + "/backend:v1.2.0", sys + "/frontend:v1.2.0"}},
-		{"2: branch in a GitLab job", cfg(func(c *config.Config) { c.TaggingStrategy = "tag-or-branch" }), gitlab("core/feature/ADD_SETTINGS", ""),
+		{"2: branch in a GitLab job", cfg(func(c *Inputs) { c.TaggingStrategy = "tag-or-branch" }), gitlab("core/feature/ADD_SETTINGS", ""),
 			[]string{sys + "/backend:core-feature-add-settings-c3fd80df", sys + "/frontend:core-feature-add-settings-c3fd80df"}},
-		{"3: nameless image on a git tag", cfg(func(c *config.Config) {
+		{"3: nameless image on a git tag", cfg(func(c *Inputs) {
 			c.Repo, c.Images, c.TaggingStrategy = "registry.hello.com/web/core/queue", nil, "tag-or-branch"
 		}), gitlab("v2.3.1", "v2.3.1"),
 			[]string{"registry.hello.com/web/core/queue:v2-3-1-5cb8b0a4"}},
-		{"4: branch plus two custom tags", cfg(func(c *config.Config) {
-			c.TaggingStrategy, c.TagCustom = "tag-or-branch", config.Tags{"feature-using-cache", "my-test-branch"}
+		{"4: branch plus two custom tags", cfg(func(c *Inputs) {
+			c.TaggingStrategy, c.TagCustom = "tag-or-branch", []string{"feature-using-cache", "my-test-branch"}
 		}), gitlab("rework-cache", ""),
 			[]string{sys + "/backend:rework-cache", sys + "/frontend:rework-cache", sys + "/backend:feature-using-cache",
 				sys + "/frontend:feature-using-cache", sys + "/backend:my-test-branch", sys + "/frontend:my-test-branch"}},
@@ -61,8 +61,8 @@ func TestSpecExamples(t *testing.T) {
 
 func TestDefaultRepo(t *testing.T) {
 	t.Parallel()
-	c := config.Defaults()
-	c.TagCustom = config.Tags{"x"}
+	c := defaultInputs()
+	c.TagCustom = []string{"x"}
 	p, err := New(c, ci.Facts{Platform: ci.GitHub, DefaultRepo: "ghcr.io/octo/app"})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestParseImages(t *testing.T) {
 	}
 	for _, e := range errs {
 		_, err := ParseImages(e.entries)
-		var ie *config.InputError
+		var ie *inputs.Error
 		if !errors.As(err, &ie) || ie.Input != "--image (SHIPTAG_IMAGES)" || !strings.Contains(err.Error(), e.contains) {
 			t.Errorf("ParseImages(%q) error = %v, want one on --image containing %q", e.entries, err, e.contains)
 		}
@@ -103,19 +103,24 @@ func TestParseImages(t *testing.T) {
 
 func TestSettingsErrors(t *testing.T) {
 	t.Parallel()
-	for flagName, edit := range map[string]func(*config.Config){
-		"slug":                    func(c *config.Config) { c.Slug = "loose" },
-		"repo-mode":               func(c *config.Config) { c.RepoMode = "mono" },
-		"registry-implementation": func(c *config.Config) { c.RegistryImplementation = "artifactory" },
-		"tagging-strategy":        func(c *config.Config) { c.TaggingStrategy = "branch" },
+	for flagName, edit := range map[string]func(*Inputs){
+		"slug":                    func(c *Inputs) { c.Slug = "loose" },
+		"repo-mode":               func(c *Inputs) { c.RepoMode = "mono" },
+		"registry-implementation": func(c *Inputs) { c.RegistryImplementation = "artifactory" },
+		"tagging-strategy":        func(c *Inputs) { c.TaggingStrategy = "branch" },
 	} {
-		c := config.Defaults()
-		c.Repo, c.TagCustom = "registry.example.com/app", config.Tags{"x"}
+		c := defaultInputs()
+		c.Repo, c.TagCustom = "registry.example.com/app", []string{"x"}
 		edit(&c)
 		_, err := New(c, ci.Facts{})
-		var ie *config.InputError
-		if !errors.As(err, &ie) || ie.Input != config.Input(flagName) {
+		var ie *inputs.Error
+		if !errors.As(err, &ie) || ie.Input != inputs.Name(flagName) {
 			t.Errorf("bad %s: error = %v", flagName, err)
 		}
 	}
+}
+
+// defaultInputs are the inputs of a run that sets nothing (config's defaults).
+func defaultInputs() Inputs {
+	return Inputs{RepoInputs: RepoInputs{RegistryImplementation: "auto", RepoMode: "auto"}, TaggingStrategy: "none", Slug: "strict"}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
@@ -41,11 +40,11 @@ func startRegistry(t *testing.T) (host string, counter *inprocess.Counter) {
 
 func seedPlan(t *testing.T, repo string, mode labels.Mode) plan.Plan {
 	t.Helper()
-	c := config.Defaults()
+	c := plan.Inputs{RepoInputs: plan.RepoInputs{RegistryImplementation: "auto", RepoMode: "auto"}, TaggingStrategy: "none", Slug: "strict"}
 	c.Repo = repo
-	c.Images = config.Lines{"backend=oci:unused", "frontend=oci:unused"}
+	c.Images = []string{"backend=oci:unused", "frontend=oci:unused"}
 	c.TaggingStrategy = "tag-or-branch"
-	c.TagCustom = config.Tags{"feature-using-cache", "my-test-branch"}
+	c.TagCustom = []string{"feature-using-cache", "my-test-branch"}
 	p, err := plan.New(c, ci.Facts{Platform: ci.GitLab, GitBranch: "rework-cache"})
 	if err != nil {
 		t.Fatal(err)

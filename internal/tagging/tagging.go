@@ -10,7 +10,7 @@ import (
 	"slices"
 
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/slug"
 )
 
@@ -79,9 +79,9 @@ func Derive(s TaggingStrategy, facts ci.Facts, explicit Params) (*Tag, error) {
 		}
 		return &Tag{Value: facts.GitBranch, Strategy: GitBranch}, nil
 	}
-	return nil, config.Errorf("tagging-strategy", "tag-or-branch found no git tag or branch on %s (looked at %s); "+
+	return nil, inputs.Errorf("tagging-strategy", "tag-or-branch found no git tag or branch on %s (looked at %s); "+
 		"run in a branch or tag pipeline, or name the branch with %s",
-		facts.Platform, facts.Looked, config.Input("tag-git-branch"))
+		facts.Platform, facts.Looked, inputs.Name("tag-git-branch"))
 }
 
 // Tags returns the tags in their fixed order: the derived one first, then
@@ -104,15 +104,15 @@ func Tags(derived *Tag, p Params, rule slug.Rule) ([]Tag, error) {
 	}
 	for _, c := range p.Custom {
 		if !slug.IsValidTag(c) {
-			return nil, config.Errorf("tag-custom", "%q is not a valid docker tag: use 1 to 128 of A-Z a-z 0-9 _ . -, "+
+			return nil, inputs.Errorf("tag-custom", "%q is not a valid docker tag: use 1 to 128 of A-Z a-z 0-9 _ . -, "+
 				"not starting with . or -; for free text such as a branch name use %s, which slugs it",
-				c, config.Input("tag-git-branch"))
+				c, inputs.Name("tag-git-branch"))
 		}
 		tags = append(tags, Tag{Value: c, Strategy: Custom})
 	}
 	for _, r := range p.Rules {
 		if !slug.IsValidTag(r) {
-			return nil, config.Errorf("tags", "rule-made tag %q is not a valid docker tag (1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -): change the rule's prefix or value", r)
+			return nil, inputs.Errorf("tags", "rule-made tag %q is not a valid docker tag (1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -): change the rule's prefix or value", r)
 		}
 		if !slices.ContainsFunc(tags, func(t Tag) bool { return t.Value == r }) {
 			tags = append(tags, Tag{Value: r, Strategy: Custom})
@@ -124,7 +124,7 @@ func Tags(derived *Tag, p Params, rule slug.Rule) ([]Tag, error) {
 	return dedupe(tags)
 }
 
-var errNoTags = &config.InputError{Input: "tag parameters", Err: errors.New("no tag to publish under: " +
+var errNoTags = &inputs.Error{Input: "tag parameters", Err: errors.New("no tag to publish under: " +
 	"pass --tagging-strategy tag-or-branch on CI, or --tag-custom, --tag-git-tag, --tag-git-branch or --tag-git-commit, " +
 	"or --tags rules that make a tag for this event")}
 
@@ -138,7 +138,7 @@ func dedupe(tags []Tag) ([]Tag, error) {
 			seen[t.Value] = t.Strategy
 			out = append(out, t)
 		case prev != t.Strategy:
-			return nil, &config.InputError{Input: "tag parameters", Err: fmt.Errorf(
+			return nil, &inputs.Error{Input: "tag parameters", Err: fmt.Errorf(
 				"tag %q is made both as %s and as %s, and a published image records only one; drop one of them",
 				t.Value, prev, t.Strategy)}
 		}

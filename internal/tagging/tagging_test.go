@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shiptag/shiptag/internal/ci"
-	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/slug"
 )
 
@@ -91,7 +91,7 @@ func TestErrors(t *testing.T) {
 			if err == nil {
 				_, err = Tags(derived, tc.params, slug.Strict)
 			}
-			var ie *config.InputError
+			var ie *inputs.Error
 			if !errors.As(err, &ie) || !strings.HasPrefix(ie.Input, tc.input) {
 				t.Fatalf("error = %v, want an input error naming %s", err, tc.input)
 			}

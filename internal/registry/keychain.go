@@ -1,8 +1,4 @@
-// Package auth finds registry credentials: the user's docker config.json
-// (credential helpers included) and the logins shiptag makes itself, for the
-// CI platform's registry or --username. Its own logins stay in memory, so no
-// secret is ever written to disk, and the user's config is never modified.
-package auth
+package registry
 
 import (
 	"fmt"

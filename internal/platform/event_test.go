@@ -1,4 +1,4 @@
-package ci
+package platform
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shiptag/shiptag/internal/ci"
 )
 
 func TestEvents(t *testing.T) {
@@ -24,7 +25,7 @@ func TestEvents(t *testing.T) {
 	push := write("push.json", `{"commits":[{"id":"aaa","timestamp":"2020-01-10T09:30:00+09:00"}],`+repo+`}`)
 	tagPush := write("tag.json", `{"base_ref":"refs/heads/main",`+repo+`}`)
 	pr := write("pr.json", `{"number":7,"pull_request":{"head":{"sha":"bbb"},"base":{"ref":"main"}},`+repo+`}`)
-	project := Project{Name: "app", Description: "My app", URL: "https://github.com/octo/app", License: "MIT"}
+	project := ci.Project{Name: "app", Description: "My app", URL: "https://github.com/octo/app", License: "MIT"}
 	gh := func(kv ...string) map[string]string {
 		m := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_SHA": "aaa"}
 		for i := 0; i < len(kv); i += 2 {
@@ -40,37 +41,37 @@ func TestEvents(t *testing.T) {
 		}
 		return m
 	}
-	glProject := Project{Name: "app", Description: "My app", URL: "https://gitlab.example.com/g/app"}
+	glProject := ci.Project{Name: "app", Description: "My app", URL: "https://gitlab.example.com/g/app"}
 	jan10 := time.Date(2020, 1, 10, 0, 30, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		env  map[string]string
-		want Event
+		want ci.Event
 	}{
 		{"github push", gh("GITHUB_EVENT_NAME", "push", "GITHUB_REF", "refs/heads/main", "GITHUB_EVENT_PATH", push),
-			Event{Name: "push", Ref: "refs/heads/main", SHA: "aaa", DefaultBranch: "main", CommitTime: jan10, Project: project}},
+			ci.Event{Name: "push", Ref: "refs/heads/main", SHA: "aaa", DefaultBranch: "main", CommitTime: jan10, Project: project}},
 		{"github tag push", gh("GITHUB_EVENT_NAME", "push", "GITHUB_REF", "refs/tags/v1.2.3", "GITHUB_EVENT_PATH", tagPush),
-			Event{Name: "push", Ref: "refs/tags/v1.2.3", SHA: "aaa", BaseRef: "refs/heads/main", DefaultBranch: "main", Project: project}},
+			ci.Event{Name: "push", Ref: "refs/tags/v1.2.3", SHA: "aaa", BaseRef: "refs/heads/main", DefaultBranch: "main", Project: project}},
 		{"github pull request", gh("GITHUB_EVENT_NAME", "pull_request", "GITHUB_REF", "refs/pull/7/merge", "GITHUB_EVENT_PATH", pr),
-			Event{Name: "pull_request", Ref: "refs/pull/7/merge", SHA: "aaa", PRHeadSHA: "bbb", BaseRef: "main", DefaultBranch: "main", Project: project}},
+			ci.Event{Name: "pull_request", Ref: "refs/pull/7/merge", SHA: "aaa", PRHeadSHA: "bbb", BaseRef: "main", DefaultBranch: "main", Project: project}},
 		{"github pull_request_target", gh("GITHUB_EVENT_NAME", "pull_request_target", "GITHUB_REF", "refs/heads/main", "GITHUB_EVENT_PATH", pr),
-			Event{Name: "pull_request_target", Ref: "refs/pull/7/merge", SHA: "aaa", PRHeadSHA: "bbb", BaseRef: "main", DefaultBranch: "main", Project: project}},
+			ci.Event{Name: "pull_request_target", Ref: "refs/pull/7/merge", SHA: "aaa", PRHeadSHA: "bbb", BaseRef: "main", DefaultBranch: "main", Project: project}},
 		{"github schedule", gh("GITHUB_EVENT_NAME", "schedule", "GITHUB_REF", "refs/heads/main"),
-			Event{Name: "schedule", Ref: "refs/heads/main", SHA: "aaa"}},
+			ci.Event{Name: "schedule", Ref: "refs/heads/main", SHA: "aaa"}},
 		{"gitlab branch", gl("CI_COMMIT_REF_NAME", "feature/x", "CI_PIPELINE_SOURCE", "push"),
-			Event{Name: "push", Ref: "refs/heads/feature/x", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
+			ci.Event{Name: "push", Ref: "refs/heads/feature/x", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
 		{"gitlab tag", gl("CI_COMMIT_TAG", "v1.2.3", "CI_COMMIT_REF_NAME", "v1.2.3", "CI_PIPELINE_SOURCE", "push"),
-			Event{Name: "push", Ref: "refs/tags/v1.2.3", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
+			ci.Event{Name: "push", Ref: "refs/tags/v1.2.3", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
 		{"gitlab merge request", gl("CI_PIPELINE_SOURCE", "merge_request_event", "CI_MERGE_REQUEST_IID", "12", "CI_COMMIT_REF_NAME", "feature/x",
 			"CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "ddd"),
-			Event{Name: "pull_request", Ref: "refs/pull/12/merge", SHA: "ccc", PRHeadSHA: "ddd", BaseRef: "main", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
+			ci.Event{Name: "pull_request", Ref: "refs/pull/12/merge", SHA: "ccc", PRHeadSHA: "ddd", BaseRef: "main", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
 		{"gitlab schedule", gl("CI_PIPELINE_SOURCE", "schedule", "CI_COMMIT_REF_NAME", "main"),
-			Event{Name: "schedule", Ref: "refs/heads/main", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
+			ci.Event{Name: "schedule", Ref: "refs/heads/main", SHA: "ccc", DefaultBranch: "main", CommitTime: jan10, Project: glProject}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f, err := Detect(context.Background(), Auto, mapEnv(tc.env), nil)
+			f, err := detect(context.Background(), ci.Auto, mapEnv(tc.env), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

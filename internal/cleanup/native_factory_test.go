@@ -1,0 +1,55 @@
+package cleanup
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/shiptag/shiptag/internal/inputs"
+	"github.com/shiptag/shiptag/internal/naming"
+)
+
+// TestNewDeleter: each registry gets its own API, from plain inputs, and a
+// missing credential is an input error before anything is read.
+func TestNewDeleter(t *testing.T) {
+	t.Parallel()
+	login := &Credentials{Username: "me", Password: "pw"}
+	aws := AWSCredentials{AccessKeyID: "AK", SecretAccessKey: "SK"}
+	tests := []struct {
+		name     string
+		native   Native
+		kind     string // the deleter's type
+		inputErr string // or the input a missing credential names
+	}{
+		{"any other registry: the registry API", Native{Implementation: naming.Default, Host: "r.example.com"}, "cleanup.OCI", ""},
+		{"Docker Hub", Native{Implementation: naming.DockerHub, Host: "index.docker.io", Login: login}, "*cleanup.DockerHub", ""},
+		{"Docker Hub without a login", Native{Implementation: naming.DockerHub}, "", "--username (SHIPTAG_USERNAME)"},
+		{"ghcr.io", Native{Implementation: naming.GitHub, Host: "ghcr.io", Login: login, GitHubAPI: "https://ghe.example.com/api/v3"}, "*cleanup.GitHubPackages", ""},
+		{"ghcr.io without a token", Native{Implementation: naming.GitHub, Host: "ghcr.io"}, "", "--username (SHIPTAG_USERNAME)"},
+		{"ECR", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", AWS: aws}, "*cleanup.ECR", ""},
+		{"ECR without AWS keys", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com"}, "", "AWS_ACCESS_KEY_ID"},
+		{"ECR on a host that is not ECR's", Native{Implementation: naming.ECR, Host: "ecr.example.com", AWS: aws}, "", "--repo (SHIPTAG_REPO)"},
+		{"ACR", Native{Implementation: naming.ACR, Host: "team.azurecr.io", Login: login}, "cleanup.ACR", ""},
+		{"ACR without a login", Native{Implementation: naming.ACR, Host: "team.azurecr.io"}, "", "--username (SHIPTAG_USERNAME)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := NewDeleter(tc.native)
+			if tc.inputErr != "" {
+				var ie *inputs.Error
+				if !errors.As(err, &ie) || ie.Input != tc.inputErr {
+					t.Fatalf("NewDeleter = %T, %v; want an error on %s", d, err, tc.inputErr)
+				}
+				return
+			}
+			if err != nil || fmt.Sprintf("%T", d) != tc.kind {
+				t.Fatalf("NewDeleter = %T, %v; want a %s", d, err, tc.kind)
+			}
+		})
+	}
+	d, _ := NewDeleter(Native{Implementation: naming.GitHub, Login: login})
+	if api := d.(*GitHubPackages).API; api != "https://api.github.com" {
+		t.Errorf("GitHub's API defaults to %q", api)
+	}
+}
