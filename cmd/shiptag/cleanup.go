@@ -62,7 +62,7 @@ func runCleanup(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer job.cleanup()
+	defer job.close()
 	return cleanRegistry(ctx, job, repo, scopes, git, policy)
 }
 
@@ -77,7 +77,7 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, pf platf
 	co := cleanup.Checkout{RemoteTimeout: time.Duration(cfg.Timeout), PipelineOnly: pf.PartialCheckout()}
 	git, err := cleanup.ReadGit(ctx, cleanup.RunGit(ci.ExecGit(cfg.GitDir, environ)), co)
 	if err != nil {
-		return git, inputs.Errorf("git-dir", "%q: %v", cfg.GitDir, err)
+		return git, inputs.Errorf("git-dir", "%q: %w", cfg.GitDir, err)
 	}
 	if advice := git.Advice(); advice != "" {
 		fmt.Fprintf(e.stderr, "shiptag cleanup: %s\n", advice)

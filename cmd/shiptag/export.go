@@ -52,7 +52,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer job.cleanup()
+	defer job.close()
 	artifacts, err := job.openSources(ctx, images)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -85,18 +84,10 @@ func planStages(ctx context.Context, p *plan.Plan) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	artifacts := make([]source.Artifact, len(p.Images))
-	for i, img := range p.Images {
-		src, err := source.Parse(img.Source)
-		if err == nil && (src.Transport == source.Registry || src.Transport == source.DockerDaemon) {
-			err = fmt.Errorf("plan --stages reads the sources, and %q is in a registry or the Docker Engine: use publish --dry-run --stages", img.Source)
-		}
-		if err == nil {
-			artifacts[i], err = source.Open(ctx, src, source.Options{TempDir: tmp})
-		}
-		if err != nil {
-			return inputs.Errorf("image", "%s: %v", img.String(), err)
-		}
+	artifacts, err := source.OpenAll(ctx, sourcesOf(p.Images), source.Options{TempDir: tmp},
+		"plan --stages reads local sources only: use publish --dry-run --stages")
+	if err != nil {
+		return err
 	}
 	_, err = publish.StageTargets(p, artifacts, func(string) []name.Option { return nil })
 	return err

@@ -46,7 +46,7 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer job.cleanup()
+	defer job.close()
 	artifacts, err := job.openSources(ctx, p.Images)
 	if err != nil {
 		return err

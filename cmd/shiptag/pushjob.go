@@ -29,7 +29,6 @@ type pushJob struct {
 	jobs    int
 	access  *registry.Access
 	tempDir string
-	cleanup func()
 }
 
 func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
@@ -40,7 +39,7 @@ func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
 // output files, the password) and prepares the logins; --username logs in
 // to every registry in hosts.
 func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform, passwordStdin bool, hosts []string) (*pushJob, error) {
-	j := &pushJob{e: e, cfg: cfg, pf: pf, cleanup: func() {}}
+	j := &pushJob{e: e, cfg: cfg, pf: pf}
 	var err error
 	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
 		return nil, err
@@ -58,35 +57,47 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.
 	if j.access, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password); err != nil {
 		return nil, err
 	}
-	if j.tempDir, err = os.MkdirTemp("", "shiptag-sources-"); err != nil {
-		return nil, err
-	}
-	j.cleanup = func() { _ = os.RemoveAll(j.tempDir) }
 	return j, nil
 }
 
-// openSources opens every image's source. A local source that cannot be
-// read is the user's to fix (exit 2); a registry or daemon that fails is not.
+// openSources opens every image's source, with the run's registry access.
 func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]source.Artifact, error) {
-	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(),
-		DockerHost: j.e.vars.DockerHost, TempDir: j.tempDir, Jobs: j.jobs}
-	artifacts := make([]source.Artifact, len(images))
-	for i, img := range images {
-		src, err := source.Parse(img.Source)
-		if err != nil {
-			return nil, inputs.Errorf("image", "%s: %v", img.String(), err)
-		}
-		opts.NameOptions = j.access.NameOptions(src.Path)
-		a, err := source.Open(ctx, src, opts)
-		if err != nil {
-			if src.Transport == source.Registry || src.Transport == source.DockerDaemon {
-				return nil, fmt.Errorf("image %s: %w", img.String(), err)
-			}
-			return nil, inputs.Errorf("image", "%s: %v", img.String(), err)
-		}
-		artifacts[i] = a
+	if err := j.makeTempDir(); err != nil {
+		return nil, err
 	}
-	return artifacts, nil
+	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(), NameOptions: j.access.NameOptions,
+		DockerHost: j.e.vars.DockerHost, TempDir: j.tempDir, Jobs: j.jobs}
+	return source.OpenAll(ctx, sourcesOf(images), opts, "")
+}
+
+// sourcesOf lists the images' sources for source.OpenAll.
+func sourcesOf(images []plan.Image) []source.Named {
+	named := make([]source.Named, len(images))
+	for i, img := range images {
+		named[i] = source.Named{Label: img.String(), Spec: img.Source}
+	}
+	return named
+}
+
+// makeTempDir makes the directory archives unpack into, once; close
+// removes it.
+func (j *pushJob) makeTempDir() error {
+	if j.tempDir != "" {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "shiptag-sources-")
+	if err != nil {
+		return err
+	}
+	j.tempDir = dir
+	return nil
+}
+
+// close removes what the job left on disk.
+func (j *pushJob) close() {
+	if j.tempDir != "" {
+		_ = os.RemoveAll(j.tempDir)
+	}
 }
 
 // pushAndReport pushes the targets (unless --dry-run), then writes the

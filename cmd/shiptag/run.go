@@ -66,7 +66,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			err := c.run(ctx, e, args[1:])
 			if err != nil && ctx.Err() != nil {
 				// A signal ended the run: say so, not what it cut short.
-				err = fmt.Errorf("stopped: %v", context.Cause(ctx))
+				err = fmt.Errorf("stopped: %w", context.Cause(ctx))
 			}
 			if err != nil && e.platform != nil {
 				e.platform.Annotate(platform.Error, fmt.Sprintf("shiptag %s: %v", c.name, err))

@@ -56,10 +56,10 @@ func ParseRepo(raw string, impl Implementation, mode Mode, ciRegistry string) (R
 		return Repo{}, inputs.Errorf("repo", "%q names a registry but no repository; e.g. --repo %s/team/app", raw, r.Path)
 	}
 	if err := checkPath(r.Path); err != nil {
-		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
+		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %w; e.g. registry.example.com/team/app", raw, err)
 	}
 	if _, err := name.NewRepository(r.Name); err != nil {
-		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %v; e.g. registry.example.com/team/app", raw, err)
+		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %w; e.g. registry.example.com/team/app", raw, err)
 	}
 	r.Implementation = impl
 	if impl == Auto || impl == "" {
@@ -154,7 +154,7 @@ func (r Repo) Repository(image string) (string, error) {
 		return r.Name, nil
 	}
 	if err := checkPath(image); err != nil {
-		return "", inputs.Errorf("image", "%q cannot be a repository name under %q: %v", image, r.Name, err)
+		return "", inputs.Errorf("image", "%q cannot be a repository name under %q: %w", image, r.Name, err)
 	}
 	return r.Name + "/" + image, nil
 }
@@ -175,7 +175,7 @@ func (r Repo) Ref(image, tag string) (string, error) {
 	}
 	ref := repo + ":" + t
 	if _, err := name.NewTag(ref); err != nil {
-		return "", inputs.Errorf("repo", "reference %q is not valid: %v", ref, err)
+		return "", inputs.Errorf("repo", "reference %q is not valid: %w", ref, err)
 	}
 	return ref, nil
 }

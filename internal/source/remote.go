@@ -9,7 +9,11 @@ import (
 
 // openRemote reads an image or index from a registry (docker://REF).
 func openRemote(ctx context.Context, ref string, o Options) (Artifact, error) {
-	r, err := name.ParseReference(ref, o.NameOptions...)
+	var nameOpts []name.Option
+	if o.NameOptions != nil {
+		nameOpts = o.NameOptions(ref)
+	}
+	r, err := name.ParseReference(ref, nameOpts...)
 	if err != nil {
 		return Artifact{}, err
 	}

@@ -109,8 +109,9 @@ type Options struct {
 	Keychain authn.Keychain
 	// Remote are extra options for registry reads (transport, retries).
 	Remote []remote.Option
-	// NameOptions parse registry references (insecure registries).
-	NameOptions []name.Option
+	// NameOptions parse a registry reference (insecure registries); nil
+	// for none.
+	NameOptions func(ref string) []name.Option
 	// DockerHost is the Docker Engine address (DOCKER_HOST), for docker-daemon.
 	DockerHost string
 	// TempDir holds unpacked archives and daemon exports; the caller removes it.
