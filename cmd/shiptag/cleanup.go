@@ -149,16 +149,13 @@ func nativeFor(e *runEnv, job *pushJob, repo naming.Repo, oci cleanup.OCI) clean
 
 // prepareCleanup checks cleanup's inputs before git or a registry is asked.
 func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (platform.Platform, naming.Repo, []cleanup.Scope, cleanup.Policy, error) {
+	policy := cleanup.Policy{GitTagLimit: cfg.GitTagLimit, GitTagExpiryDays: cfg.GitTagExpiryDays,
+		GitCommitLimit: cfg.GitCommitLimit, GitCommitExpiryDays: cfg.GitCommitExpiryDays}
 	pf, err := openPlatform(ctx, e, *cfg, false)
-	if err == nil {
-		err = checkOutputFormat(cfg.Output)
-	}
-	var policy cleanup.Policy
-	if err == nil {
-		policy, err = cleanupPolicy(cfg)
-	}
-	if err == nil {
-		err = checkTimeout(cfg.Timeout)
+	for _, check := range []func() error{func() error { return checkOutputFormat(cfg.Output) }, policy.Check, cfg.CheckTimeout} {
+		if err == nil {
+			err = check()
+		}
 	}
 	if err != nil {
 		return pf, naming.Repo{}, nil, policy, err
@@ -171,34 +168,10 @@ func prepareCleanup(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 	if err != nil {
 		return pf, repo, nil, policy, err
 	}
-	var scopes []cleanup.Scope
-	for _, img := range images {
-		repository, err := repo.Repository(img.Name)
-		if err != nil {
-			return pf, repo, nil, policy, err
-		}
-		s := cleanup.Scope{Image: img.Name, Repository: repository}
-		if img.Name != "" && repo.Mode == naming.Monorepo {
-			s.Prefix = img.Name + "-"
-		}
-		scopes = append(scopes, s)
+	names := make([]string, len(images))
+	for i, img := range images {
+		names[i] = img.Name
 	}
-	return pf, repo, scopes, policy, nil
-}
-
-// cleanupPolicy checks the limits: a count or a number of days, or -1.
-func cleanupPolicy(cfg *config.Config) (cleanup.Policy, error) {
-	p := cleanup.Policy{GitTagLimit: cfg.GitTagLimit, GitTagExpiryDays: cfg.GitTagExpiryDays,
-		GitCommitLimit: cfg.GitCommitLimit, GitCommitExpiryDays: cfg.GitCommitExpiryDays}
-	limits := []struct {
-		flag  string
-		value int
-	}{{"git-tag-strategy-limit", p.GitTagLimit}, {"git-tag-strategy-expiry-days", p.GitTagExpiryDays},
-		{"git-commit-strategy-limit", p.GitCommitLimit}, {"git-commit-strategy-expiry-days", p.GitCommitExpiryDays}}
-	for _, l := range limits {
-		if l.value < -1 {
-			return p, inputs.Errorf(l.flag, "%d is not a limit: use a number from 0 up, or -1 for no limit", l.value)
-		}
-	}
-	return p, nil
+	scopes, err := cleanup.ScopesOf(repo, names)
+	return pf, repo, scopes, policy, err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"runtime"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
@@ -116,16 +115,4 @@ func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error
 		return publish.Meta{}, err
 	}
 	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: e.vars.Epoch, User: user}, nil
-}
-
-// jobsFor resolves --jobs: 0 means twice the CPUs, kept between 4 and 16,
-// since uploads wait on the network far more than on the CPU.
-func jobsFor(n int) (int, error) {
-	switch {
-	case n < 0:
-		return 0, inputs.Errorf("jobs", "%d is negative: use 0 (automatic) or a positive number", n)
-	case n == 0:
-		return min(max(2*runtime.NumCPU(), 4), 16), nil
-	}
-	return n, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/shiptag/shiptag/internal/config"
-	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/platform"
@@ -41,10 +40,10 @@ func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
 func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform, passwordStdin bool, hosts []string) (*pushJob, error) {
 	j := &pushJob{e: e, cfg: cfg, pf: pf}
 	var err error
-	if j.jobs, err = jobsFor(cfg.Jobs); err != nil {
+	if j.jobs, err = cfg.JobCount(); err != nil {
 		return nil, err
 	}
-	if err := checkTimeout(cfg.Timeout); err != nil {
+	if err := cfg.CheckTimeout(); err != nil {
 		return nil, err
 	}
 	if err := pf.CheckOutputs(); err != nil {
@@ -159,12 +158,4 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// checkTimeout refuses a --timeout that would fail every request.
-func checkTimeout(d config.Duration) error {
-	if d <= 0 {
-		return inputs.Errorf("timeout", "%s is not a wait: give a duration above zero, such as 60s or 2m", d)
-	}
-	return nil
 }

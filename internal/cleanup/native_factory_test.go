@@ -3,8 +3,10 @@ package cleanup
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/naming"
 )
@@ -51,5 +53,27 @@ func TestNewDeleter(t *testing.T) {
 	d, _ := NewDeleter(Native{Implementation: naming.GitHub, Login: login})
 	if api := d.(*GitHubPackages).API; api != "https://api.github.com" {
 		t.Errorf("GitHub's API defaults to %q", api)
+	}
+}
+
+func TestPolicyAndScopes(t *testing.T) {
+	t.Parallel()
+	for _, p := range []Policy{{GitTagLimit: -2}, {GitTagExpiryDays: -5}, {GitCommitLimit: -2}, {GitCommitExpiryDays: -3}} {
+		var ie *inputs.Error
+		if err := p.Check(); !errors.As(err, &ie) || !strings.Contains(err.Error(), "use a number from 0 up, or -1") {
+			t.Errorf("%+v: error = %v", p, err)
+		}
+	}
+	if err := (Policy{-1, -1, 0, 0}).Check(); err != nil {
+		t.Errorf("-1 and 0 are limits: %v", err)
+	}
+	mono, err := naming.ParseRepo("r.example.com/app", naming.Default, naming.Monorepo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes, err := ScopesOf(mono, []string{"web", ""})
+	want := []Scope{{Image: "web", Repository: "r.example.com/app", Prefix: "web-"}, {Repository: "r.example.com/app"}}
+	if err != nil || !cmp.Equal(scopes, want) {
+		t.Errorf("monorepo scopes = %+v, %v", scopes, err)
 	}
 }
