@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/inputs"
-	"github.com/shiptag/shiptag/internal/meta"
+	"github.com/shiptag/shiptag/internal/metadata"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/platform"
 )
@@ -60,19 +59,19 @@ func runMeta(ctx context.Context, e *runEnv, args []string) error {
 
 // computeMeta runs metadata-action's rules against the job. withImages is
 // false for plan and publish, which name their own images.
-func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) (meta.Result, error) {
+func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) (metadata.Result, error) {
 	mctx, err := metaContext(e, facts)
 	if err != nil {
-		return meta.Result{}, err
+		return metadata.Result{}, err
 	}
-	in := meta.Inputs{Tags: cfg.MetaTags, Flavor: cfg.MetaFlavor, Labels: cfg.MetaLabelList, Annotations: cfg.MetaAnnotations}
+	in := metadata.Inputs{Tags: cfg.MetaTags, Flavor: cfg.MetaFlavor, Labels: cfg.MetaLabelList, Annotations: cfg.MetaAnnotations}
 	if withImages {
 		in.Images = cfg.MetaImages
 	}
 	in.AnnotationLevels = e.vars.MetaAnnotationLevels
-	res, err := meta.Compute(in, mctx)
+	res, err := metadata.Compute(in, mctx)
 	if err != nil {
-		return meta.Result{}, &inputs.Error{Input: inputs.Name("tags") + ", " + inputs.Name("flavor") + " or " + inputs.Name("images"), Err: err}
+		return metadata.Result{}, &inputs.Error{Input: inputs.Name("tags") + ", " + inputs.Name("flavor") + " or " + inputs.Name("images"), Err: err}
 	}
 	return res, nil
 }
@@ -90,23 +89,16 @@ func metaRuleTags(e *runEnv, cfg config.Config, facts ci.Facts) ([]string, error
 	return res.TagNames, err
 }
 
-// metaContext is the job in metadata-action's terms, with its environment
-// variables: DOCKER_METADATA_PR_HEAD_SHA, DOCKER_METADATA_SHORT_SHA_LENGTH;
-// the clock is SOURCE_DATE_EPOCH when set.
-func metaContext(e *runEnv, facts ci.Facts) (meta.Context, error) {
-	ev := facts.Event
-	c := meta.Context{EventName: ev.Name, Ref: ev.Ref, SHA: ev.SHA, BaseRef: ev.BaseRef, DefaultBranch: ev.DefaultBranch,
-		CommitDate: ev.CommitTime, Now: time.Now().UTC(),
-		Repo: meta.Repo{Name: ev.Project.Name, Description: ev.Project.Description, URL: ev.Project.URL, License: ev.Project.License}}
-	if e.vars.MetaPRHeadSHA && strings.Contains(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
-		c.SHA = ev.PRHeadSHA
-	}
+// metaContext is the job in metadata-action's terms, with its variables
+// (DOCKER_METADATA_PR_HEAD_SHA, DOCKER_METADATA_SHORT_SHA_LENGTH); the clock
+// is SOURCE_DATE_EPOCH when set.
+func metaContext(e *runEnv, facts ci.Facts) (metadata.Context, error) {
 	if err := e.vars.CheckMeta(); err != nil {
-		return meta.Context{}, err
+		return metadata.Context{}, err
 	}
-	c.ShortSHALength = e.vars.MetaShortSHALength
+	now := time.Now().UTC()
 	if e.vars.Epoch != nil {
-		c.Now = *e.vars.Epoch
+		now = *e.vars.Epoch
 	}
-	return c, nil
+	return metadata.ContextOf(facts.Event, metadata.Knobs{PRHeadSHA: e.vars.MetaPRHeadSHA, ShortSHALength: e.vars.MetaShortSHALength}, now), nil
 }

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
-)
 
-// ecrHost is an ECR registry: ACCOUNT.dkr.ecr.REGION.amazonaws.com.
-var ecrHost = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+	"github.com/shiptag/shiptag/internal/naming"
+)
 
 // ECR deletes through ECR's BatchDeleteImage
 // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html):
@@ -30,11 +28,11 @@ type ECR struct {
 // NewECR returns the deleter for registry host, or an error when host is
 // not an ECR registry.
 func NewECR(host string, c AWSCredentials, client *http.Client) (*ECR, error) {
-	m := ecrHost.FindStringSubmatch(host)
-	if m == nil {
+	_, region, ok := naming.ParseECR(host)
+	if !ok {
 		return nil, fmt.Errorf("%q is not an ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com)", host)
 	}
-	return &ECR{Credentials: c, Region: m[2], API: "https://api.ecr." + m[2] + ".amazonaws.com", Client: client}, nil
+	return &ECR{Credentials: c, Region: region, API: "https://api.ecr." + region + ".amazonaws.com", Client: client}, nil
 }
 
 // DeleteTag removes the tag.
@@ -50,8 +48,8 @@ func (e *ECR) DeleteDigest(ctx context.Context, repository, digest string) error
 func (e *ECR) batchDelete(ctx context.Context, repository string, id map[string]string) error {
 	host, path, _ := strings.Cut(repository, "/")
 	req := map[string]any{"repositoryName": path, "imageIds": []map[string]string{id}}
-	if m := ecrHost.FindStringSubmatch(host); m != nil {
-		req["registryId"] = m[1]
+	if account, _, ok := naming.ParseECR(host); ok {
+		req["registryId"] = account
 	}
 	body, _ := json.Marshal(req)
 	now := time.Now

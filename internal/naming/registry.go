@@ -46,9 +46,19 @@ func ParseImplementation(s string) (Implementation, error) {
 }
 
 var (
-	ecrHost = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+	ecrHost = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
 	hubHost = map[string]bool{"": true, "index.docker.io": true, "registry.hub.docker.com": true, "docker.io": true}
 )
+
+// ParseECR reads an ECR registry host, ACCOUNT.dkr.ecr.REGION.amazonaws.com
+// (FIPS and China endpoints too), into its account and region.
+func ParseECR(host string) (account, region string, ok bool) {
+	m := ecrHost.FindStringSubmatch(strings.ToLower(host))
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
 
 // Detect names the registry at host ("" means Docker Hub, as in "account/app").
 // ciRegistry is the CI platform's own registry host (GitLab's CI_REGISTRY),

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/shiptag/shiptag/internal/meta"
+	"github.com/shiptag/shiptag/internal/metadata"
 )
 
 // MetaDocument is the JSON of `shiptag meta --output json`.
@@ -20,7 +20,7 @@ type MetaDocument struct {
 }
 
 // NewMetaDocument converts a meta result.
-func NewMetaDocument(r meta.Result) MetaDocument {
+func NewMetaDocument(r metadata.Result) MetaDocument {
 	d := MetaDocument{Version: r.Version.Main, Tags: nonNil(r.Tags), TagNames: nonNil(r.TagNames),
 		Labels: map[string]string{}, Annotations: nonNil(r.Annotations), labelLines: r.Labels}
 	for _, l := range r.Labels {

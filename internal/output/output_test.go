@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shiptag/shiptag/internal/cleanup"
-	"github.com/shiptag/shiptag/internal/meta"
+	"github.com/shiptag/shiptag/internal/metadata"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/tagging"
 )
@@ -186,7 +186,7 @@ func TestCleanupDocument(t *testing.T) {
 
 func TestMetaDocument(t *testing.T) {
 	t.Parallel()
-	d := NewMetaDocument(meta.Result{Version: meta.Version{Main: "1.2.3"}, Tags: []string{"app:1.2.3", "app:1.2"}, TagNames: []string{"1.2.3", "1.2"},
+	d := NewMetaDocument(metadata.Result{Version: metadata.Version{Main: "1.2.3"}, Tags: []string{"app:1.2.3", "app:1.2"}, TagNames: []string{"1.2.3", "1.2"},
 		Labels: []string{"org.opencontainers.image.version=1.2.3", "a=b=c"}})
 	if d.Labels["a"] != "b=c" || d.Annotations == nil {
 		t.Errorf("labels %v, annotations %v", d.Labels, d.Annotations)

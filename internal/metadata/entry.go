@@ -1,10 +1,10 @@
-// Package meta computes tags, labels and annotations from
+// Package metadata computes tags, labels and annotations from
 // docker/metadata-action's rules (tags, flavor, images, labels inputs), so
 // that workflows can bring those rules to shiptag unchanged, on GitHub and on
 // GitLab. It follows metadata-action v5's code, quirks included; the few
 // deliberate differences are in the README ("coming from
 // docker/metadata-action").
-package meta
+package metadata
 
 import (
 	"fmt"
