@@ -19,7 +19,7 @@ func newRegistryAccess(ctx context.Context, e *runEnv, cfg *config.Config, pf pl
 		ConfigDir: registry.ConfigDir(cfg.DockerConfig, e.vars.DockerConfig, e.vars.Home),
 		Timeout:   time.Duration(cfg.Timeout), UserAgent: "shiptag/" + buildVersion()}
 	if l := pf.Facts().Login; l != nil {
-		o.Platform, o.PlatformFrom = &registry.Login{Registry: l.Registry, Username: l.Username, Password: l.Password}, l.From
+		o.PlatformLogin, o.PlatformFrom = &registry.Login{Registry: l.Registry, Username: l.Username, Password: l.Password}, l.From
 	}
 	access, err := registry.New(ctx, o)
 	if err != nil {

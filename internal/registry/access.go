@@ -22,8 +22,8 @@ import (
 
 // Options are a run's registry settings, already read from the user.
 type Options struct {
-	// Platform is the CI platform's own login, if the job has one.
-	Platform *Login
+	// PlatformLogin is the CI platform's own login, if the job has one.
+	PlatformLogin *Login
 	// PlatformFrom names where it came from ("CI_JOB_TOKEN"), for errors.
 	PlatformFrom string
 	// Username and Password are --username and its password; the login is
@@ -56,8 +56,8 @@ func New(ctx context.Context, o Options) (*Access, error) {
 	for _, h := range o.Insecure {
 		a.insecure[h] = true
 	}
-	if o.Platform != nil {
-		a.add(*o.Platform, o.PlatformFrom)
+	if o.PlatformLogin != nil {
+		a.add(*o.PlatformLogin, o.PlatformFrom)
 	}
 	if err := a.addUser(o.Username, o.Password, o.Hosts); err != nil {
 		return nil, err

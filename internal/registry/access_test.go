@@ -32,7 +32,7 @@ func TestNewLogins(t *testing.T) {
 		logins   map[string]string // host → user LoginFor finds
 	}{
 		{"nothing: anonymous or the docker config", Options{}, "", nil, map[string]string{"r.example.com": ""}},
-		{"the platform's login", Options{Platform: ci, PlatformFrom: "CI_JOB_TOKEN"}, "", []string{"job-token"},
+		{"the platform's login", Options{PlatformLogin: ci, PlatformFrom: "CI_JOB_TOKEN"}, "", []string{"job-token"},
 			map[string]string{"registry.gitlab.example.com": "gitlab-ci-token", "r.example.com": ""}},
 		{"--username logs in to every host once; Docker Hub by any name", Options{Username: "me", Password: "pw", Hosts: []string{"", "r.example.com", "r.example.com"}},
 			"", []string{"pw", "pw"}, map[string]string{"docker.io": "me", "index.docker.io": "me", "r.example.com": "me"}},
