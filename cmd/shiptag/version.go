@@ -15,7 +15,7 @@ import (
 const releaseVersion = "v0.1.0"
 
 // version may be stamped at build time (-ldflags "-X main.version=…"), as
-// the Dockerfile does; otherwise it is releaseVersion.
+// scripts/build-image does; otherwise it is releaseVersion.
 var version = ""
 
 func buildVersion() string {
