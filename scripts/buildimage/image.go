@@ -216,4 +216,3 @@ func addFile(tw *tar.Writer, dir, p string, mtime time.Time) error {
 	_, err = tw.Write(data)
 	return err
 }
-

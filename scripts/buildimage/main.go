@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	secs, err := strconv.ParseInt(*epoch, 10, 64)
 	if err != nil || *out == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: buildimage --out FILE --epoch SECONDS [--version V] [--revision SHA] ARCH=DIR...")
+		return fmt.Errorf("usage: buildimage --out FILE --epoch SECONDS [--version V] [--revision SHA] ARCH=DIR [ARCH=DIR]")
 	}
 	b := build{created: time.Unix(secs, 0).UTC(), version: *version, revision: *revision}
 	for _, a := range fs.Args() {

@@ -23,11 +23,10 @@ type rootfs struct {
 
 // entry is one file, directory or symlink of the layer.
 type entry struct {
-	mode   int64
-	link   string // a symlink's target
-	data   []byte
-	isDir  bool
-	origin string // the file it was read from, for errors
+	mode  int64
+	link  string // a symlink's target
+	data  []byte
+	isDir bool
 }
 
 func newRootfs(src string) *rootfs { return &rootfs{src: src, entries: map[string]entry{}} }
