@@ -79,22 +79,37 @@ func readLines(t *testing.T, path string) []string {
 	return strings.Split(strings.TrimSpace(string(data)), "\n")
 }
 
-// TestActWorkflows runs testdata/act/repo's workflow under act, on the
-// host: a branch push, a tag push and a pull request from event files. The
-// workflow builds shiptag from this checkout, publishes to an in-process
-// registry, and a later step reads the step outputs.
+// TestActWorkflows runs testdata/act/repo's workflow under act, in a job
+// container of the real engine: a branch push, a tag push and a pull request
+// from event files. shiptag runs as this checkout's Docker container action
+// (uses: ./ with the image scripts/build-image made), publishes to the TLS
+// registry with its login, and a later step reads the step outputs.
 func TestActWorkflows(t *testing.T) {
 	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
-	reg, err := inprocess.Start()
+	archive, e := requireImage(t)
+	if why := registrytest.Missing(); why != "" {
+		requireTool(t, "", "docker-registry", why)
+	}
+	loader, err := inprocess.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(reg.Close)
-	host := reg.Host
+	t.Cleanup(loader.Close)
+	e.load(archive, loader.Host+"/shiptag", "act", "ghcr.io/shiptag/shiptag:"+releaseVersion)
+	runner := e.runnerImage()
+	reg := realRegistry(t)
 	src, _ := filepath.Abs("../..")
-	workflow, err := os.ReadFile(filepath.Join(src, "testdata/act/repo/.github/workflows/images.yml"))
-	if err != nil {
-		t.Fatal(err)
+	files := map[string]string{}
+	for name, from := range map[string]string{".github/workflows/images.yml": "testdata/act/repo/.github/workflows/images.yml",
+		"action.yml": "action.yml", "registry-ca.pem": reg.CAFile} {
+		if !filepath.IsAbs(from) {
+			from = filepath.Join(src, from)
+		}
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(data)
 	}
 	for _, tc := range []struct{ name, event, eventFile, tag string }{
 		{"branch push", "push", "", "rework-cache"},
@@ -102,34 +117,46 @@ func TestActWorkflows(t *testing.T) {
 		{"pull request", "pull_request", "pull-request.json", "feature-using-cache-81644ed0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo, results := t.TempDir(), t.TempDir()
-			gitRepo(t, repo, "rework-cache", map[string]string{".github/workflows/images.yml": string(workflow)})
-			args := []string{tc.event, "-P", "ubuntu-latest=-self-hosted", "--var", "REGISTRY=" + host,
-				"--var", "SHIPTAG_SRC=" + src, "--var", "RESULTS=" + results}
+			repo := t.TempDir()
+			gitRepo(t, repo, "rework-cache", files)
+			args := []string{tc.event, "-P", "ubuntu-latest=" + runner, "--pull=false", "--network", "host", "--bind",
+				"--var", "REGISTRY=" + reg.Host, "--var", "REGISTRY_USER=" + reg.User, "--secret", "REGISTRY_PASSWORD=" + reg.Password}
 			if tc.eventFile != "" {
 				args = append(args, "-e", filepath.Join(src, "testdata/act", tc.eventFile))
 			}
 			cmd := exec.Command(act, args...)
 			cmd.Dir = repo
+			cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("act %v: %v\n%s", args, err, out)
 			}
-			want := []string{host + "/act/system/backend:" + tc.tag, host + "/act/system/frontend:" + tc.tag}
-			if diff := cmp.Diff(want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
-				t.Errorf("refs read by the later step (-want +got):\n%s\nact's log:\n%s", diff, out)
-			}
-			if diff := cmp.Diff([]string{tc.tag}, readLines(t, filepath.Join(results, "tags.txt"))); diff != "" {
-				t.Errorf("tags (-want +got):\n%s", diff)
-			}
-			digests := readLines(t, filepath.Join(results, "digests.txt"))
-			if len(digests) != 2 || !strings.HasPrefix(digests[0], "sha256:") {
-				t.Errorf("digests read by the later step: %q", digests)
-			}
-			if row := "| backend | `" + tc.tag + "` | git-"; !strings.Contains(string(out), row) {
-				t.Errorf("act's log shows no step summary row %q:\n%s", row, out)
-			}
+			checkActResults(t, repo, reg.Host, tc.tag, string(out))
 		})
+	}
+}
+
+// checkActResults checks what the later step read of the step outputs,
+// and the step summary in act's log.
+func checkActResults(t *testing.T, repo, host, tag, log string) {
+	t.Helper()
+	results := filepath.Join(repo, "results")
+	want := []string{host + "/act/system/backend:" + tag, host + "/act/system/frontend:" + tag}
+	if diff := cmp.Diff(want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
+		t.Errorf("refs read by the later step (-want +got):\n%s\nact's log:\n%s", diff, log)
+	}
+	if diff := cmp.Diff([]string{tag}, readLines(t, filepath.Join(results, "tags.txt"))); diff != "" {
+		t.Errorf("tags (-want +got):\n%s", diff)
+	}
+	digests := readLines(t, filepath.Join(results, "digests.txt"))
+	if len(digests) != 2 || !strings.HasPrefix(digests[0], "sha256:") {
+		t.Errorf("digests read by the later step: %q", digests)
+	}
+	if row := "| backend | `" + tag + "` | git-"; !strings.Contains(log, row) {
+		t.Errorf("act's log shows no step summary row %q:\n%s", row, log)
+	}
+	if !strings.Contains(log, "docker run image=ghcr.io/shiptag/shiptag:"+releaseVersion) {
+		t.Errorf("act did not run the action's image:\n%s", log)
 	}
 }
 
@@ -142,21 +169,27 @@ type gitlabScenario struct {
 }
 
 // TestGitLabPipelines runs spec §3's examples as GitLab pipelines with
-// gitlab-ci-local on the host: a build job's artifacts hold the images, the
-// component (included with `include: local:` and inputs) publishes them to
-// the real docker-registry with the job's registry login, and a later job
-// reads SHIPTAG_REFS from the dotenv report.
+// gitlab-ci-local: a build job's artifacts hold the images, the component
+// (included with `include: local:` and inputs) runs its job in the image
+// scripts/build-image made, through the real engine (docker executor, empty
+// entrypoint, the script run by the image's shell), and publishes to the
+// TLS registry with the job's registry login; a later job reads
+// SHIPTAG_REFS from the dotenv report.
 func TestGitLabPipelines(t *testing.T) {
 	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
 	requireTool(t, "", "rsync", "apt-get install rsync")
 	if why := registrytest.Missing(); why != "" {
 		requireTool(t, "", "docker-registry", why)
 	}
-	reg := realRegistry(t)
-	bin := t.TempDir()
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "shiptag"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("building shiptag: %v\n%s", err, out)
+	archive, e := requireImage(t)
+	loader, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(loader.Close)
+	e.load(archive, loader.Host+"/shiptag", "gcl", "ghcr.io/shiptag/shiptag:"+releaseVersion)
+	helper := e.runnerImage()
+	reg := realRegistry(t)
 	component, err := os.ReadFile("../../templates/publish.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -174,15 +207,19 @@ func TestGitLabPipelines(t *testing.T) {
 				sys + "/frontend:feature-using-cache", sys + "/backend:my-test-branch", sys + "/frontend:my-test-branch"}},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
-			runGitLabScenario(t, gcl, bin, string(component), reg, sc)
+			runGitLabScenario(t, gcl, e, helper, string(component), reg, sc)
 		})
 	}
 }
 
-func runGitLabScenario(t *testing.T, gcl, bin, component string, reg *registrytest.Server, sc gitlabScenario) {
+func runGitLabScenario(t *testing.T, gcl string, e *engine, helper, component string, reg *registrytest.Server, sc gitlabScenario) {
 	repo, results := t.TempDir(), t.TempDir()
 	pipeline := "include:\n  - local: templates/publish.yml\n    inputs:\n      needs: [build]\n" + sc.inputs + `
 stages: [build, deploy]
+
+variables:
+  # The test registry's own CA, committed beside the pipeline.
+  SSL_CERT_FILE: $CI_PROJECT_DIR/registry-ca.pem
 
 build:
   stage: build
@@ -197,20 +234,30 @@ deploy:
   script:
     - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
 `
-	gitRepo(t, repo, sc.branch, map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": component})
-	args := []string{"--force-shell-executor", "--variable", "GITLAB_CI=true",
+	ca, err := os.ReadFile(reg.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitRepo(t, repo, sc.branch, map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": component, "registry-ca.pem": string(ca)})
+	// Jobs without an image (build, deploy) run on the host; the component's
+	// job runs in its image, on the host's network to reach the registry.
+	args := []string{"--shell-executor-no-image", "--pull-policy", "if-not-present", "--helper-image", helper,
+		"--network", "host", "--variable", "GITLAB_CI=true",
 		"--variable", "CI_REGISTRY=" + reg.Host, "--variable", "CI_REGISTRY_IMAGE=" + reg.Host + "/gcl/web/core/system",
 		"--variable", "CI_REGISTRY_USER=" + reg.User, "--variable", "CI_REGISTRY_PASSWORD=" + reg.Password,
-		"--variable", "SSL_CERT_FILE=" + reg.CAFile, "--variable", "RESULTS=" + results}
+		"--variable", "RESULTS=" + results}
 	if sc.tag != "" {
 		args = append(args, "--variable", "CI_COMMIT_TAG="+sc.tag, "--variable", "CI_COMMIT_REF_NAME="+sc.tag, "--unset-variable", "CI_COMMIT_BRANCH")
 	}
 	cmd := exec.Command(gcl, args...)
 	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "ghcr.io/shiptag/shiptag:"+releaseVersion) {
+		t.Errorf("the component's job did not run in the image:\n%s", out)
 	}
 	if diff := cmp.Diff(sc.want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
 		t.Errorf("SHIPTAG_REFS in the downstream job (-want +got):\n%s\n%s", diff, out)

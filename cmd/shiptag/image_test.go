@@ -62,15 +62,7 @@ func TestImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(reg.Close)
-	image := reg.Host + "/shiptag:test"
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"publish", "--repo", reg.Host + "/shiptag", "--image", "=oci-archive:" + archive,
-		"--tag-custom", "test", "--meta-labels", "none", "--platform", "local"}, nil, nil, &stdout, &stderr); code != 0 {
-		t.Fatalf("publishing the image: exit %d\n%s", code, stderr.String())
-	}
-	// The engine takes plain HTTP from a registry on loopback.
-	e.docker("pull", "-q", image)
-	t.Cleanup(func() { e.docker("rmi", "-f", image) })
+	image := e.load(archive, reg.Host+"/shiptag", "test")
 	if got := e.docker("run", "--rm", image, "version"); !strings.HasPrefix(got, "shiptag v") {
 		t.Errorf("docker run IMAGE version = %q", got)
 	}
@@ -79,6 +71,61 @@ func TestImage(t *testing.T) {
 		t.Errorf("GitLab's way: %q", gitlab)
 	}
 	t.Run("GitHub's way", func(t *testing.T) { githubContainer(t, e, image, reg.Host) })
+	t.Run("docker-daemon and docker-archive sources", func(t *testing.T) { engineSources(t, e, reg.Host) })
+}
+
+// engineSources publishes an image the engine built, read from the engine
+// (docker-daemon:) and from docker save's archive (docker-archive:): both
+// give one digest, and the engine's image (its config) unchanged.
+func engineSources(t *testing.T, e *engine, registry string) {
+	built := e.runnerImage()
+	archive := filepath.Join(t.TempDir(), "runner.tar")
+	e.docker("save", "-o", archive, built)
+	environ := []string{"DOCKER_HOST=" + e.host}
+	for source, tag := range map[string]string{"docker-daemon:" + built: "daemon", "docker-archive:" + archive: "archive"} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"publish", "--repo", registry + "/engine", "--image", "=" + source,
+			"--tag-custom", tag, "--platform", "local", "--meta-labels", "none"}, environ, nil, &stdout, &stderr); code != 0 {
+			t.Fatalf("publish --image =%s: exit %d\n%s", source, code, stderr.String())
+		}
+	}
+	id := strings.TrimSpace(e.docker("image", "inspect", "-f", "{{.Id}}", built))
+	digests := map[string]bool{}
+	for _, tag := range []string{"daemon", "archive"} {
+		ref, _ := name.NewTag(registry+"/engine:"+tag, name.Insecure)
+		img, err := remote.Image(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := img.Digest()
+		digests[d.String()] = true
+		if config, _ := img.ConfigName(); config.String() != id {
+			t.Errorf("%s: config %s, but the engine's image is %s", ref, config, id)
+		}
+	}
+	if len(digests) != 1 {
+		t.Errorf("the engine's image and its archive give %d digests, want one: %v", len(digests), digests)
+	}
+}
+
+// load publishes the image archive with shiptag as repository:tag, in an
+// in-process registry on loopback (from which the engine takes plain HTTP),
+// pulls it into the engine, tags it with the extra names, and returns it.
+func (e *engine) load(archive, repository, tag string, names ...string) string {
+	e.t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"publish", "--repo", repository, "--image", "=oci-archive:" + archive,
+		"--tag-custom", tag, "--meta-labels", "none", "--platform", "local"}, nil, nil, &stdout, &stderr); code != 0 {
+		e.t.Fatalf("publishing the image: exit %d\n%s", code, stderr.String())
+	}
+	ref := repository + ":" + tag
+	e.docker("pull", "-q", ref)
+	e.t.Cleanup(func() { e.docker("rmi", "-f", ref) })
+	for _, n := range names {
+		e.docker("tag", ref, n)
+		e.t.Cleanup(func() { e.docker("rmi", "-f", n) })
+	}
+	return ref
 }
 
 // githubContainer runs the image as GitHub runs a Docker container action,
@@ -121,4 +168,49 @@ func githubContainer(t *testing.T, e *engine, image, registry string) {
 	if !strings.Contains(plan, ref) || !strings.Contains(plan, "keep") {
 		t.Errorf("cleanup --dry-run on a workspace owned by uid 1001 (the branch exists):\n%s", plan)
 	}
+}
+
+// runnerImage builds the job container act runs steps in (and the helper
+// gitlab-ci-local moves artifacts with) from the host's static bash and
+// busybox and its rsync with the libraries it loads: no image can be pulled
+// here. The Docker container action runs beside it with its mounts, as on
+// GitHub.
+func (e *engine) runnerImage() string {
+	e.t.Helper()
+	const name = "shiptag-act-runner:test"
+	root := filepath.Join(e.t.TempDir(), "root")
+	files := map[string]string{"/bin/busybox": "bin/busybox", "/bin/bash-static": "bin/bash"}
+	rsync, err := exec.LookPath("rsync")
+	if err != nil {
+		e.t.Fatalf("rsync: %v (apt-get install rsync)", err)
+	}
+	files[rsync] = "usr/bin/rsync"
+	out, err := exec.Command("ldd", rsync).Output()
+	if err != nil {
+		e.t.Fatalf("ldd %s: %v", rsync, err)
+	}
+	for _, field := range strings.Fields(string(out)) {
+		if strings.HasPrefix(field, "/") {
+			files[field] = strings.TrimPrefix(field, "/")
+		}
+	}
+	for from, to := range files {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			e.t.Fatalf("%v: .ci/run installs busybox-static, bash-static and rsync", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, to)), 0o755); err != nil {
+			e.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, to), data, 0o755); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	dockerfile := "FROM scratch\nCOPY root/ /\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" +
+		"ENV PATH=/usr/local/bin:/usr/bin:/bin\n"
+	if err := os.WriteFile(filepath.Join(filepath.Dir(root), "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	e.docker("build", "-q", "-t", name, filepath.Dir(root))
+	return name
 }
