@@ -97,7 +97,7 @@ func (b build) image(a archDir) (v1.Image, error) {
 	cf.Config.Entrypoint = []string{"/usr/local/bin/shiptag"}
 	cf.Config.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"}
 	cf.Config.Labels = map[string]string{"org.opencontainers.image.title": "shiptag",
-		"org.opencontainers.image.source": "https://github.com/shiptag/shiptag",
+		"org.opencontainers.image.source":  "https://github.com/shiptag/shiptag",
 		"org.opencontainers.image.version": b.version, "org.opencontainers.image.revision": b.revision,
 		"org.opencontainers.image.created": b.created.Format(time.RFC3339)}
 	cf.History = nil
