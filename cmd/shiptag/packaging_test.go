@@ -86,7 +86,7 @@ func readComponent(t *testing.T, path string) component {
 // Inputs of the component that are the job's own, not shiptag settings, and
 // settings that are deliberately not component inputs.
 var (
-	componentJobInputs   = []string{"job-name", "stage", "needs", "rules", "version", "command"}
+	componentJobInputs   = []string{"job-name", "stage", "needs", "rules", "image", "version", "command"}
 	componentNotSettings = []string{"password", "dotenv-file"}
 )
 
