@@ -134,11 +134,14 @@ func TestSettingsInSync(t *testing.T) {
 			t.Errorf("component input %q is not a shiptag setting", name)
 		}
 	}
-	if got, want := action.Runs.Image, "docker://ghcr.io/shiptag/shiptag:"+releaseVersion; got != want {
-		t.Errorf("action.yml runs the image %q; the binary's version wants %q", got, want)
+	// A release commit pins the image by digest (release.yml); others name the tag.
+	pinned := regexp.MustCompile(`^` + regexp.QuoteMeta(releaseVersion) + `(@sha256:[0-9a-f]{64})?$`)
+	if got := action.Runs.Image; !strings.HasPrefix(got, "docker://ghcr.io/shiptag/shiptag:") ||
+		!pinned.MatchString(strings.TrimPrefix(got, "docker://ghcr.io/shiptag/shiptag:")) {
+		t.Errorf("action.yml runs the image %q; the binary's version wants docker://ghcr.io/shiptag/shiptag:%s[@DIGEST]", got, releaseVersion)
 	}
-	if got := comp.Inputs["version"].Default.Value; got != releaseVersion {
-		t.Errorf("the component's default version is %q, want %q", got, releaseVersion)
+	if got := comp.Inputs["version"].Default.Value; !pinned.MatchString(got) || !regexp.MustCompile(comp.Inputs["version"].Regex).MatchString(got) {
+		t.Errorf("the component's default version is %q, want %s[@DIGEST], matching its regex", got, releaseVersion)
 	}
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -226,7 +229,8 @@ func TestExamplesIncludeComponent(t *testing.T) {
 			t.Errorf("%s includes no component", path)
 		}
 		for _, inc := range pipeline.Include {
-			if want := "$CI_SERVER_FQDN/shiptag/shiptag/publish@" + releaseVersion; inc.Component != want {
+			// The CI/CD Catalog versions components by semver without the v.
+			if want := "$CI_SERVER_FQDN/shiptag/shiptag/publish@" + strings.TrimPrefix(releaseVersion, "v"); inc.Component != want {
 				t.Errorf("%s includes %q, want %q", path, inc.Component, want)
 			}
 			jobs := includeComponent(t, comp, inc.Inputs)
@@ -234,5 +238,43 @@ func TestExamplesIncludeComponent(t *testing.T) {
 				t.Errorf("%s: the include gives %d jobs", path, len(jobs))
 			}
 		}
+	}
+}
+
+// TestCatalogRelease: the root pipeline releases the component on the
+// Catalog's tags (semver without the v), which the release workflow pushes
+// beside GitHub's v-tag.
+func TestCatalogRelease(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pipeline struct {
+		Release struct {
+			Rules   []struct{ If string } `yaml:"rules"`
+			Release struct {
+				TagName string `yaml:"tag_name"`
+			} `yaml:"release"`
+		} `yaml:"release"`
+	}
+	if err := yaml.Unmarshal(data, &pipeline); err != nil {
+		t.Fatal(err)
+	}
+	job := pipeline.Release
+	if len(job.Rules) != 1 || job.Release.TagName != "$CI_COMMIT_TAG" {
+		t.Fatalf("the release job: %+v", job)
+	}
+	cond := job.Rules[0].If
+	re := regexp.MustCompile(strings.TrimSuffix(strings.TrimPrefix(cond[strings.Index(cond, "/"):], "/"), "/"))
+	if !re.MatchString(strings.TrimPrefix(releaseVersion, "v")) || re.MatchString(releaseVersion) || re.MatchString("main") {
+		t.Errorf("the release rule %q must take %s and refuse %s and branches", cond, strings.TrimPrefix(releaseVersion, "v"), releaseVersion)
+	}
+	workflow, err := os.ReadFile("../../.github/workflows/release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(workflow), `git tag -f "${GITHUB_REF_NAME#v}"`) {
+		t.Error("release.yml does not push the Catalog's tag")
 	}
 }
