@@ -23,6 +23,10 @@ const JSONFileName = "shiptag.json"
 // wherever --dotenv-file points on any platform. An empty path writes none.
 type dotenvReport struct {
 	path string
+	// withJSON writes the document to shiptag.json beside the report on
+	// every run, not only when the report overflows: GitLab's component
+	// declares the file an artifact, which must then always exist.
+	withJSON bool
 }
 
 // check fails if the report cannot be written, leaving its content alone.
@@ -40,7 +44,8 @@ func (r dotenvReport) check() error {
 // write writes o's report variables, one KEY=value per line. When they
 // would not fit GitLab's limit, the whole document goes to shiptag.json
 // beside the report instead, the report holds only SHIPTAG_JSON_FILE, and
-// a note on log says so.
+// a note on log says so; withJSON writes shiptag.json after a report that
+// fits too.
 func (r dotenvReport) write(o output.Outputs, log io.Writer) error {
 	if r.path == "" {
 		return nil
@@ -50,10 +55,17 @@ func (r dotenvReport) write(o output.Outputs, log io.Writer) error {
 		fmt.Fprintf(&b, "%s=%s\n", v.Name, v.Value)
 	}
 	report := b.String()
-	if len(report) > dotenvMaxBytes {
-		jsonPath := filepath.Join(filepath.Dir(r.path), JSONFileName)
+	overflow := len(report) > dotenvMaxBytes
+	jsonPath := filepath.Join(filepath.Dir(r.path), JSONFileName)
+	writeJSON := func() error {
 		if err := os.WriteFile(jsonPath, []byte(output.CompactJSON(o.Whole)+"\n"), 0o644); err != nil {
 			return dotenvError(jsonPath, err)
+		}
+		return nil
+	}
+	if overflow {
+		if err := writeJSON(); err != nil {
+			return err
 		}
 		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
 		fmt.Fprintf(log, "shiptag: %s do not fit GitLab's %d-byte dotenv limit: wrote them to %s "+
@@ -61,6 +73,9 @@ func (r dotenvReport) write(o output.Outputs, log io.Writer) error {
 	}
 	if err := os.WriteFile(r.path, []byte(report), 0o644); err != nil {
 		return dotenvError(r.path, err)
+	}
+	if r.withJSON && !overflow {
+		return writeJSON()
 	}
 	return nil
 }

@@ -133,7 +133,7 @@ func openGitHub(_ context.Context, o Options) (Platform, error) {
 		return nil, err
 	}
 	action := githubactions.New(githubactions.WithWriter(o.Log), githubactions.WithGetenv(githubactions.GetenvFunc(o.Getenv)))
-	return &gitHub{facts: facts, getenv: o.Getenv, log: o.Log, action: action, report: dotenvReport{o.DotenvFile}}, nil
+	return &gitHub{facts: facts, getenv: o.Getenv, log: o.Log, action: action, report: dotenvReport{path: o.DotenvFile}}, nil
 }
 
 func (g *gitHub) Facts() ci.Facts { return g.facts }

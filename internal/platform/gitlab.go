@@ -76,7 +76,8 @@ func gitLabLogin(getenv ci.Getenv, registry string) *ci.Login {
 func isGitLab(getenv ci.Getenv) bool { return getenv("GITLAB_CI") == "true" }
 
 // gitLab is GitLab CI/CD: a dotenv report (shiptag.env in the project
-// directory, unless --dotenv-file says where) and collapsible log sections.
+// directory, unless --dotenv-file says where) with the whole document in
+// shiptag.json beside it, and collapsible log sections.
 type gitLab struct {
 	facts  ci.Facts
 	log    io.Writer
@@ -90,7 +91,7 @@ func openGitLab(_ context.Context, o Options) (Platform, error) {
 	if path == "" {
 		path = filepath.Join(f.ProjectDir, "shiptag.env")
 	}
-	return &gitLab{facts: f, log: o.Log, report: dotenvReport{path}, now: time.Now}, nil
+	return &gitLab{facts: f, log: o.Log, report: dotenvReport{path: path, withJSON: true}, now: time.Now}, nil
 }
 
 func (g *gitLab) Facts() ci.Facts                     { return g.facts }

@@ -54,7 +54,7 @@ type local struct {
 }
 
 func openLocal(ctx context.Context, o Options) (Platform, error) {
-	return &local{facts: localFacts(ctx, o.Git), log: o.Log, report: dotenvReport{o.DotenvFile}}, nil
+	return &local{facts: localFacts(ctx, o.Git), log: o.Log, report: dotenvReport{path: o.DotenvFile}}, nil
 }
 
 func (l *local) Facts() ci.Facts                     { return l.facts }

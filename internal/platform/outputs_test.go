@@ -51,6 +51,9 @@ func TestGitLabReportFits(t *testing.T) {
 	if err := p.WriteOutputs(doc(2, 2).Outputs("t")); err != nil || log.Len() != 0 {
 		t.Fatalf("WriteOutputs: %v; log %q", err, log)
 	}
+	if data, err := os.ReadFile(filepath.Join(dir, JSONFileName)); err != nil || !strings.HasPrefix(string(data), `{"images":`) {
+		t.Errorf("GitLab's shiptag.json, which the component declares an artifact: %v %.40s", err, data)
+	}
 	got, _ := os.ReadFile(filepath.Join(dir, "shiptag.env"))
 	want := "SHIPTAG_REFS=registry.example.com/team/image-00:tag-00,registry.example.com/team/image-00:tag-01," +
 		"registry.example.com/team/image-01:tag-00,registry.example.com/team/image-01:tag-01\nSHIPTAG_TAGS=tag-00,tag-01\n"
