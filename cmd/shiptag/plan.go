@@ -106,6 +106,7 @@ func openPlatform(ctx context.Context, e *runEnv, cfg config.Config, needGit boo
 	}
 	pf, err := platform.Open(ctx, o)
 	if err != nil {
+		// The name is known: only reading GitHub's event payload can fail.
 		return nil, inputs.Variablef("GITHUB_EVENT_PATH", "%w", err)
 	}
 	e.platform = pf
