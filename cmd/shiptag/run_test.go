@@ -50,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 		{"publish: negative jobs", nil, []string{"publish", "--repo", "r.example.com/a", "--image", "web=oci:x", "--tag-custom", "x", "--jobs", "-1"}, exitUsage},
 		{"publish: user without password", nil, []string{"publish", "--repo", "r.example.com/a", "--image", "web=oci:x", "--tag-custom", "x", "--username", "me"}, exitUsage},
 		{"publish: bad SOURCE_DATE_EPOCH", []string{"SOURCE_DATE_EPOCH=yesterday"}, []string{"publish", "--repo", "r.example.com/a", "--image", "web=oci:x", "--tag-custom", "x"}, exitUsage},
-		{"publish: unknown transport", nil, []string{"publish", "--repo", "r.example.com/a", "--image", "web=podman:x", "--tag-custom", "x"}, exitUsage},
+		{"publish: unknown transport", nil, []string{"publish", "--repo", "r.example.com/a", "--image", "web=docker-deamon:x", "--tag-custom", "x"}, exitUsage},
 		{"publish: missing layout", nil, []string{"publish", "--repo", "r.example.com/a", "--image", "web=oci:" + filepath.Join(dir, "none"), "--tag-custom", "x"}, exitUsage},
 		{"slugify without values", nil, []string{"slugify"}, exitUsage},
 		{"slugify unknown format", nil, []string{"slugify", "--format", "x", "a"}, exitUsage},

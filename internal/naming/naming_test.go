@@ -94,6 +94,8 @@ func TestParseRepoErrors(t *testing.T) {
 		{"empty", "", Auto, AutoMode, "--repo", []string{"pass --repo"}},
 		{"uppercase", "registry.example.com/Team/app", Auto, AutoMode, "--repo", []string{`"registry.example.com/Team/app"`, `"Team"`}},
 		{"space", "registry.example.com/a b", Auto, AutoMode, "--repo", []string{"not a valid repository"}},
+		{"capitals alone: the lowercase name", "ghcr.io/Octo/App", Auto, AutoMode, "--repo", []string{`"Octo"`, "write --repo ghcr.io/octo/app"}},
+		{"a URL", "https://registry.example.com/app", Auto, AutoMode, "--repo", []string{"URL scheme (https://)", "write --repo registry.example.com/app"}},
 		{"double slash", "registry.example.com//app", Auto, AutoMode, "--repo", []string{`path level ""`}},
 		{"registry only", "registry.example.com/", Auto, AutoMode, "--repo", []string{"no repository"}},
 		{"docker hub too deep", "docker.io/a/b/c", Auto, AutoMode, "--repo", []string{"exactly two", "--repo docker.io/a/b"}},

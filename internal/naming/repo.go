@@ -51,12 +51,19 @@ func ParseRepo(raw string, impl Implementation, mode Mode, ciRegistry string) (R
 	if r.Name == "" {
 		return Repo{}, inputs.Errorf("repo", "no images repo: pass --repo, e.g. --repo registry.example.com/team/app")
 	}
+	if scheme, rest, ok := strings.Cut(r.Name, "://"); ok {
+		return Repo{}, inputs.Errorf("repo", "%q has a URL scheme (%s://): a repository is named without one; write --repo %s", raw, scheme, rest)
+	}
 	r.Host, r.Path = splitHost(r.Name)
 	if r.Host == "" && !strings.Contains(r.Path, "/") && strings.Contains(r.Path, ".") {
 		return Repo{}, inputs.Errorf("repo", "%q names a registry but no repository; e.g. --repo %s/team/app", raw, r.Path)
 	}
 	if err := checkPath(r.Path); err != nil {
-		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %w; e.g. registry.example.com/team/app", raw, err)
+		fix := "e.g. registry.example.com/team/app"
+		if lower := strings.ToLower(r.Path); checkPath(lower) == nil {
+			fix = "write --repo " + strings.TrimPrefix(r.Host+"/"+lower, "/") // only the case was wrong
+		}
+		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %w; %s", raw, err, fix)
 	}
 	if _, err := name.NewRepository(r.Name); err != nil {
 		return Repo{}, inputs.Errorf("repo", "%q is not a valid repository: %w; e.g. registry.example.com/team/app", raw, err)

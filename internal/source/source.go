@@ -8,12 +8,15 @@ package source
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/shiptag/shiptag/internal/spelling"
 )
 
 // Artifact is an opened source: exactly one of Image and Index is set.
@@ -73,13 +76,20 @@ func (s Source) String() string {
 }
 
 // Parse reads a source string. Paths may not contain ':' (as in skopeo),
-// since the part after the first ':' names an image inside.
+// since the part after the first ':' names an image inside. A reference
+// as people write it (alpine:3.20, ghcr.io/o/app:1, nginx) is a registry
+// source; a prefix that looks like a mistyped or unsupported transport,
+// and a bare local path, are refused with the form to write instead.
 func Parse(s string) (Source, error) {
 	if s == "" {
 		return Source{}, fmt.Errorf("no source: write NAME=SOURCE, e.g. backend=oci:./backend")
 	}
 	if rest, ok := strings.CutPrefix(s, "docker://"); ok {
 		return Source{Transport: Registry, Path: rest}, nil
+	}
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~") {
+		return Source{}, fmt.Errorf("source %q is a local path without a transport: write oci:%s for an OCI layout directory, "+
+			"or oci-archive:%s / docker-archive:%s for a tar file", s, s, s, s)
 	}
 	prefix, rest, ok := strings.Cut(s, ":")
 	switch t := Transport(prefix); {
@@ -100,7 +110,33 @@ func Parse(s string) (Source, error) {
 		// host:port/repo:tag, a plain registry reference.
 		return Source{Transport: Registry, Path: s}, nil
 	}
-	return Source{}, fmt.Errorf("source %q has an unknown transport %q: use oci:, oci-archive:, docker-archive:, docker-daemon: or docker://", s, prefix)
+	return parseOther(s, prefix)
+}
+
+// supported are the transports Parse reads; unsupported are skopeo's
+// others, refused by name.
+var (
+	supported   = []string{string(OCI), string(OCIArchive), string(DockerArchive), string(DockerDaemon)}
+	unsupported = []string{"containers-storage", "dir", "ostree", "sif", "tarball"}
+)
+
+// parseOther reads NAME:TAG as a registry reference (alpine:3.20), unless
+// its prefix is a transport shiptag does not read, or one mistyped.
+func parseOther(s, prefix string) (Source, error) {
+	use := "use oci:, oci-archive:, docker-archive:, docker-daemon: or docker://"
+	if known, ok := spelling.Closest(prefix, append(append([]string{}, supported...), unsupported...)); ok {
+		switch {
+		case known == prefix:
+			return Source{}, fmt.Errorf("source %q has a transport shiptag does not read, %q: %s", s, prefix, use)
+		case slices.Contains(unsupported, known):
+			return Source{}, fmt.Errorf("source %q has an unknown transport %q: %s", s, prefix, use)
+		}
+		return Source{}, fmt.Errorf("source %q has an unknown transport %q: did you mean %s:? (%s)", s, prefix, known, use)
+	}
+	if _, err := name.ParseReference(s); err != nil {
+		return Source{}, fmt.Errorf("source %q has an unknown transport %q, and is no image reference either (%v): %s", s, prefix, err, use)
+	}
+	return Source{Transport: Registry, Path: s}, nil
 }
 
 // Options are what opening a source may need.

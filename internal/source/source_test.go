@@ -39,6 +39,9 @@ func TestParse(t *testing.T) {
 		{"ghcr.io/o/app:1", source.Source{Transport: source.Registry, Path: "ghcr.io/o/app:1"}},
 		{"localhost:5000/app", source.Source{Transport: source.Registry, Path: "localhost:5000/app"}},
 		{"nginx", source.Source{Transport: source.Registry, Path: "nginx"}},
+		{"alpine:3.20", source.Source{Transport: source.Registry, Path: "alpine:3.20"}},
+		{"docker:27-cli", source.Source{Transport: source.Registry, Path: "docker:27-cli"}},
+		{"team/app:v1", source.Source{Transport: source.Registry, Path: "team/app:v1"}},
 	}
 	for _, tc := range tests {
 		got, err := source.Parse(tc.in)
@@ -55,6 +58,13 @@ func TestParse(t *testing.T) {
 		"oci:":               "names no path",
 		"docker-daemon:":     "names no image",
 		"containers-store:x": `unknown transport "containers-store"`,
+		"oci-archiv:out.tar": `did you mean oci-archive:?`,
+		"docker-deamon:app":  `did you mean docker-daemon:?`,
+		"dir:./build":        `a transport shiptag does not read, "dir"`,
+		"../build/app":       `write oci:../build/app for an OCI layout directory`,
+		"./app":              "a local path without a transport",
+		"/abs/app.tar":       "oci-archive:/abs/app.tar / docker-archive:/abs/app.tar",
+		"Alpine:3.20":        "no image reference either",
 	} {
 		if _, err := source.Parse(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("Parse(%q) error = %v, want one containing %q", in, err, msg)
