@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/spelling"
 )
 
 // flagSet is a command's flags and its --help text printer.
@@ -66,7 +67,7 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 				fs.help()
 				return nil, err
 			}
-			return nil, usageError{err, helpHint(fs)}
+			return nil, usageError{suggestFlag(fs, err), helpHint(fs)}
 		}
 		left := fs.Args()
 		if len(left) == 0 {
@@ -77,6 +78,21 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 		}
 		rest, args = append(rest, left[0]), left[1:]
 	}
+}
+
+// suggestFlag adds the flag a mistyped one meant (-tags-custom: did you
+// mean --tag-custom?) to the flag package's error.
+func suggestFlag(fs *flagSet, err error) error {
+	typed, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return err
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if near, ok := spelling.Closest(strings.TrimLeft(typed, "-"), names); ok {
+		return fmt.Errorf("%w: did you mean --%s?", err, near)
+	}
+	return err
 }
 
 // helpHint says where a command's usage is.

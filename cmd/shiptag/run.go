@@ -11,6 +11,7 @@ import (
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/platform"
+	"github.com/shiptag/shiptag/internal/spelling"
 )
 
 // Exit codes: 2 for anything the user must fix in the command or its
@@ -58,8 +59,14 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			args = []string{args[1], "--help"} // shiptag help CMD
+			break
+		}
 		printUsage(stdout)
 		return exitOK
+	case "--version", "-version":
+		args = []string{"version"}
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -74,7 +81,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			return exitCode(err, "shiptag "+c.name, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "shiptag: unknown command %q\nRun 'shiptag help' for the list of commands.\n", args[0])
+	fmt.Fprintf(stderr, "shiptag: unknown command %q\n%sRun 'shiptag help' for the list of commands.\n", args[0], suggestCommand(args[0]))
 	return exitUsage
 }
 
@@ -125,4 +132,16 @@ func envMap(environ []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// suggestCommand names the command a mistyped one meant, if one is near.
+func suggestCommand(typed string) string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if near, ok := spelling.Closest(strings.TrimLeft(typed, "-"), names); ok {
+		return fmt.Sprintf("Did you mean %q? ", near)
+	}
+	return ""
 }

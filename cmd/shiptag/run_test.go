@@ -118,3 +118,31 @@ func TestHelpShowsDefaultsNotVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIHabits: what people type out of habit works, or says what they meant.
+func TestCLIHabits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		args           []string
+		code           int
+		stdout, stderr string // substrings; "" for no check
+	}{
+		{"--version", []string{"--version"}, exitOK, "shiptag v", ""},
+		{"help CMD", []string{"help", "cleanup"}, exitOK, "shiptag cleanup [--image NAME...] [flags]", ""},
+		{"a mistyped flag", []string{"publish", "-tags-custom", "x"}, exitUsage, "", "-tags-custom: did you mean --tag-custom?"},
+		{"a flag nothing is near", []string{"plan", "--frobnicate"}, exitUsage, "", "flag provided but not defined: -frobnicate\n"},
+		{"help written for the command", []string{"cleanup", "--help"}, exitOK, "--image NAME\n        NAME of an image whose tags to clean", ""},
+		{"publish's --image needs its source", []string{"publish", "--help"}, exitOK, "image as NAME=SOURCE, or =SOURCE for the nameless image", ""},
+		{"a mistyped command", []string{"publsh"}, exitUsage, "", "unknown command \"publsh\"\nDid you mean \"publish\"? Run 'shiptag help'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runArgs(t, nil, tc.args...)
+			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+		})
+	}
+}

@@ -126,6 +126,18 @@ var fields = []field{
 		func(c *Config) any { return &c.GitCommitExpiryDays }},
 }
 
+// helpFor is a setting's help where one command reads it otherwise than
+// the table's text (which the README and the inputs show) says.
+var helpFor = map[Command]map[string]string{
+	Plan:    {"image": "image as `NAME` (plan reads no source), NAME=SOURCE, or =SOURCE for the nameless image; a list"},
+	Publish: {"image": "image as `NAME=SOURCE`, or =SOURCE for the nameless image; a list"},
+	Export:  {"image": "image as `NAME=SOURCE`, or =SOURCE for the nameless image; a list"},
+	Cleanup: {
+		"image": "`NAME` of an image whose tags to clean, as publish named it (NAME=SOURCE is taken too, the source unread); a list",
+		"repo":  "`REPO` to clean (the images repo publish wrote to), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
+	},
+}
+
 // commandsOf lists the names of the commands that take field f.
 func commandsOf(f field) []string {
 	var out []string
@@ -146,6 +158,9 @@ func Bind(fs *flag.FlagSet, c *Config, command Command) {
 			continue // another command's, or set by its variable only
 		}
 		usage := f.usage
+		if u, ok := helpFor[command][f.flag]; ok {
+			usage = u
+		}
 		switch p := f.ptr(c).(type) {
 		case *string:
 			fs.StringVar(p, f.flag, *p, usage)
