@@ -18,13 +18,15 @@ const (
 	Export
 	Meta
 	Cleanup
+	// CIEnv is ci-env: what it derives, and from what.
+	CIEnv
 )
 
 // commandNames are the commands in help order, by bit.
 var commandNames = []struct {
 	bit  Command
 	name string
-}{{Plan, "plan"}, {Publish, "publish"}, {Export, "export"}, {Meta, "meta"}, {Cleanup, "cleanup"}}
+}{{Plan, "plan"}, {Publish, "publish"}, {Export, "export"}, {Meta, "meta"}, {Cleanup, "cleanup"}, {CIEnv, "ci-env"}}
 
 // field ties one setting to its flag, the commands that take it and its help
 // text; its variable comes from package inputs (the password's is
@@ -48,27 +50,27 @@ func (f field) env() string {
 // Config's env tags. A setting with no flag name is read from its variable
 // only.
 var fields = []field{
-	{"repo", Plan | Publish | Cleanup, "`REPO` to publish to (the images repo), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
+	{"repo", Plan | Publish | Cleanup | CIEnv, "`REPO` to publish to (the images repo), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
 		func(c *Config) any { return &c.Repo }},
 	{"image", Plan | Publish | Export | Cleanup, "image as `NAME=SOURCE`, NAME (plan), or =SOURCE for the nameless image; a list",
 		func(c *Config) any { return &c.Images }},
-	{"repo-mode", Plan | Publish | Cleanup, "where named images go: auto, multirepo (REPO/NAME:TAG) or monorepo (REPO:NAME-TAG)",
+	{"repo-mode", Plan | Publish | Cleanup | CIEnv, "where named images go: auto, multirepo (REPO/NAME:TAG) or monorepo (REPO:NAME-TAG)",
 		func(c *Config) any { return &c.RepoMode }},
-	{"registry-implementation", Plan | Publish | Cleanup, "registry kind for repo-mode auto: auto, default, dockerhub, ecr, acr, gcr, github, gitlab, harbor, quay",
+	{"registry-implementation", Plan | Publish | Cleanup | CIEnv, "registry kind for repo-mode auto: auto, default, dockerhub, ecr, acr, gcr, github, gitlab, harbor, quay",
 		func(c *Config) any { return &c.RegistryImplementation }},
-	{"tagging-strategy", Plan | Publish, "tag-or-branch: tag with the CI job's git tag, else its branch; none: only the --tag-* flags",
+	{"tagging-strategy", Plan | Publish | CIEnv, "tag-or-branch: tag with the CI job's git tag, else its branch; none: only the --tag-* flags",
 		func(c *Config) any { return &c.TaggingStrategy }},
-	{"tag-git-tag", Plan | Publish, "tag with the slug of this git tag",
+	{"tag-git-tag", Plan | Publish | CIEnv, "tag with the slug of this git tag",
 		func(c *Config) any { return &c.TagGitTag }},
-	{"tag-git-branch", Plan | Publish, "tag with the slug of this git branch",
+	{"tag-git-branch", Plan | Publish | CIEnv, "tag with the slug of this git branch",
 		func(c *Config) any { return &c.TagGitBranch }},
 	{"tag-git-commit", Plan | Publish, "tag with the slug of this git commit",
 		func(c *Config) any { return &c.TagGitCommit }},
 	{"tag-custom", Plan | Publish, "`TAG` verbatim (must be a valid docker tag); a list, commas separate too",
 		func(c *Config) any { return &c.TagCustom }},
-	{"slug", Plan | Publish, "how git values become tags: strict (werf's documented rule) or docker-tag (werf >= 1.0: keeps valid docker tags)",
+	{"slug", Plan | Publish | CIEnv, "how git values become tags: strict (werf's documented rule) or docker-tag (werf >= 1.0: keeps valid docker tags)",
 		func(c *Config) any { return &c.Slug }},
-	{"platform", Plan | Publish | Export | Meta | Cleanup, "CI platform: auto, github, gitlab or local",
+	{"platform", Plan | Publish | Export | Meta | Cleanup | CIEnv, "CI platform: auto, github, gitlab or local",
 		func(c *Config) any { return &c.Platform }},
 	{"output", Plan | Publish | Export | Meta | Cleanup, "what to print on stdout: text or json",
 		func(c *Config) any { return &c.Output }},
