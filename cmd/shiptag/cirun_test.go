@@ -145,12 +145,23 @@ func checkActResults(t *testing.T, repo, host, tag, log string) {
 	if diff := cmp.Diff(want, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
 		t.Errorf("refs read by the later step (-want +got):\n%s\nact's log:\n%s", diff, log)
 	}
-	if diff := cmp.Diff([]string{tag}, readLines(t, filepath.Join(results, "tags.txt"))); diff != "" {
+	// tags are full references, as metadata-action's; tag-names the tags.
+	if diff := cmp.Diff(want, readLines(t, filepath.Join(results, "tags.txt"))); diff != "" {
 		t.Errorf("tags (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{tag}, readLines(t, filepath.Join(results, "tag-names.txt"))); diff != "" {
+		t.Errorf("tag-names (-want +got):\n%s", diff)
 	}
 	digests := readLines(t, filepath.Join(results, "digests.txt"))
 	if len(digests) != 2 || !strings.HasPrefix(digests[0], "sha256:") {
 		t.Errorf("digests read by the later step: %q", digests)
+	}
+	// build-push-action's digest and metadata: the first image's.
+	if digest := readLines(t, filepath.Join(results, "digest.txt")); len(digests) == 2 && !cmp.Equal(digest, digests[:1]) {
+		t.Errorf("digest %q, want the first reference's, %s", digest, digests[0])
+	}
+	if metadata := strings.Join(readLines(t, filepath.Join(results, "metadata.txt")), ""); !strings.Contains(metadata, `"containerimage.digest":"sha256:`) {
+		t.Errorf("metadata read by the later step: %s", metadata)
 	}
 	if row := "| backend | `" + tag + "` | git-"; !strings.Contains(log, row) {
 		t.Errorf("act's log shows no step summary row %q:\n%s", row, log)

@@ -104,15 +104,23 @@ func TestActionContract(t *testing.T) {
 		t.Errorf("the token was not masked; stderr:\n%s", stderr.String())
 	}
 	outputs := parseGitHubOutputs(t, filepath.Join(dir, "output"))
-	if diff := cmp.Diff([]string{"digests", "json", "refs", "tags"}, sortedKeys(outputs)); diff != "" {
+	if diff := cmp.Diff([]string{"digest", "digests", "imageid", "json", "metadata", "refs", "tag-names", "tags"}, sortedKeys(outputs)); diff != "" {
 		t.Errorf("outputs written (-want +got):\n%s", diff)
 	}
 	wantRefs := host + "/acme/app/backend:main\n" + host + "/acme/app/frontend:main\n" + host + "/acme/app/backend:latest\n" + host + "/acme/app/frontend:latest"
 	if diff := cmp.Diff(wantRefs, outputs["refs"]); diff != "" {
 		t.Errorf("refs output (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff("main\nlatest", outputs["tags"]); diff != "" {
+	// tags are full references, as metadata-action's; tag-names the tags.
+	if diff := cmp.Diff(wantRefs, outputs["tags"]); diff != "" {
 		t.Errorf("tags output (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("main\nlatest", outputs["tag-names"]); diff != "" {
+		t.Errorf("tag-names output (-want +got):\n%s", diff)
+	}
+	if first := strings.SplitN(outputs["digests"], "\n", 2)[0]; outputs["digest"] != first || !strings.HasPrefix(outputs["imageid"], "sha256:") ||
+		!strings.Contains(outputs["metadata"], `"containerimage.digest":"`+first+`"`) {
+		t.Errorf("digest %q, imageid %q, metadata %q: want the first reference's (%s)", outputs["digest"], outputs["imageid"], outputs["metadata"], first)
 	}
 	if n := len(regexp.MustCompile(`(?m)^sha256:[0-9a-f]{64}$`).FindAllString(outputs["digests"], -1)); n != 4 {
 		t.Errorf("digests output has %d digests, want 4:\n%s", n, outputs["digests"])
@@ -224,9 +232,10 @@ func TestComponentContract(t *testing.T) {
 		t.Fatalf("the dotenv report the job declares: %v", err)
 	}
 	sys := host + "/web/core/system"
-	want := fmt.Sprintf("SHIPTAG_REFS=%[1]s/backend:rework-cache,%[1]s/frontend:rework-cache,%[1]s/backend:feature-using-cache,"+
-		"%[1]s/frontend:feature-using-cache,%[1]s/backend:my-test-branch,%[1]s/frontend:my-test-branch\n"+
-		"SHIPTAG_TAGS=rework-cache,feature-using-cache,my-test-branch\n", sys)
+	refs := fmt.Sprintf("%[1]s/backend:rework-cache,%[1]s/frontend:rework-cache,%[1]s/backend:feature-using-cache,"+
+		"%[1]s/frontend:feature-using-cache,%[1]s/backend:my-test-branch,%[1]s/frontend:my-test-branch", sys)
+	// SHIPTAG_TAGS are full references, as the GitHub output tags.
+	want := "SHIPTAG_REFS=" + refs + "\nSHIPTAG_TAGS=" + refs + "\nSHIPTAG_TAG_NAMES=rework-cache,feature-using-cache,my-test-branch\n"
 	if !strings.HasPrefix(string(report), want) || !regexp.MustCompile(`(?m)^SHIPTAG_DIGESTS=sha256:[0-9a-f]{64}(,sha256:[0-9a-f]{64}){5}$`).Match(report) {
 		t.Errorf("dotenv report:\n%s\nwant it to start with:\n%s", report, want)
 	}

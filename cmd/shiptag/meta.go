@@ -48,7 +48,11 @@ func runMeta(ctx context.Context, e *runEnv, args []string) error {
 	}
 	doc := output.NewMetaDocument(res)
 	sep := output.Separators{Tags: cfg.MetaSepTags, Labels: cfg.MetaSepLabels, Annotations: cfg.MetaSepAnnotations}
-	if err := pf.WriteOutputs(doc.Outputs(sep)); err != nil {
+	outputs := doc.Outputs(sep)
+	if !e.vars.MetaOutputEnv {
+		outputs.EnvPrefix = "" // DOCKER_METADATA_SET_OUTPUT_ENV=false
+	}
+	if err := pf.WriteOutputs(outputs); err != nil {
 		return err
 	}
 	if cfg.Output == "json" {

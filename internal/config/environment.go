@@ -35,6 +35,9 @@ type Environment struct {
 	MetaShortSHALength int
 	// MetaAnnotationLevels is DOCKER_METADATA_ANNOTATIONS_LEVELS, split.
 	MetaAnnotationLevels []string
+	// MetaOutputEnv is false when DOCKER_METADATA_SET_OUTPUT_ENV says so:
+	// meta then sets no DOCKER_METADATA_OUTPUT_* variables.
+	MetaOutputEnv bool
 
 	epochErr, shortSHAErr error
 }
@@ -45,6 +48,7 @@ type rawEnvironment struct {
 	PRHeadSHA        string `env:"DOCKER_METADATA_PR_HEAD_SHA"`
 	ShortSHALength   string `env:"DOCKER_METADATA_SHORT_SHA_LENGTH"`
 	AnnotationLevels string `env:"DOCKER_METADATA_ANNOTATIONS_LEVELS"`
+	SetOutputEnv     string `env:"DOCKER_METADATA_SET_OUTPUT_ENV"`
 }
 
 // ReadEnvironment reads the variables from environ.
@@ -60,6 +64,8 @@ func ReadEnvironment(environ map[string]string) Environment {
 	_ = env.ParseWithOptions(&raw, opts)
 	e.Epoch, e.epochErr = parseEpoch(raw.Epoch)
 	e.MetaPRHeadSHA = strings.EqualFold(raw.PRHeadSHA, "true")
+	// metadata-action: set unless the variable is there and not "true".
+	e.MetaOutputEnv = raw.SetOutputEnv == "" || strings.Contains(strings.ToLower(raw.SetOutputEnv), "true")
 	if raw.ShortSHALength != "" {
 		e.MetaShortSHALength, e.shortSHAErr = strconv.Atoi(raw.ShortSHALength)
 		if e.shortSHAErr != nil {

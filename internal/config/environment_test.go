@@ -22,7 +22,8 @@ func TestReadEnvironment(t *testing.T) {
 		epochErr string // the variable CheckEpoch names, "" for none
 		metaErr  string // the variable CheckMeta names
 	}{
-		{"nothing set", nil, Environment{}, "", ""},
+		{"nothing set", nil, Environment{MetaOutputEnv: true}, "", ""},
+		{"DOCKER_METADATA_SET_OUTPUT_ENV=false", map[string]string{"DOCKER_METADATA_SET_OUTPUT_ENV": "false"}, Environment{}, "", ""},
 		{"every variable", map[string]string{"DOCKER_HOST": "unix:///d.sock", "DOCKER_CONFIG": "/c", "HOME": "/h",
 			"GIT_SSH_COMMAND": "ssh -i k", "GITHUB_API_URL": "https://ghe/api/v3", "AWS_ACCESS_KEY_ID": "AK",
 			"AWS_SECRET_ACCESS_KEY": "SK", "AWS_SESSION_TOKEN": "ST", "SOURCE_DATE_EPOCH": " 1700000000 ",
@@ -30,10 +31,11 @@ func TestReadEnvironment(t *testing.T) {
 			"DOCKER_METADATA_ANNOTATIONS_LEVELS": "manifest,index"},
 			Environment{DockerHost: "unix:///d.sock", DockerConfig: "/c", Home: "/h", GitSSHCommand: "ssh -i k",
 				GitHubAPI: "https://ghe/api/v3", AWSAccessKeyID: "AK", AWSSecretAccessKey: "SK", AWSSessionToken: "ST",
-				Epoch: &epoch, MetaPRHeadSHA: true, MetaShortSHALength: 12, MetaAnnotationLevels: []string{"manifest", "index"}}, "", ""},
-		{"a bad epoch fails only what reads it", map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, Environment{},
+				Epoch: &epoch, MetaPRHeadSHA: true, MetaShortSHALength: 12, MetaAnnotationLevels: []string{"manifest", "index"},
+				MetaOutputEnv: true}, "", ""},
+		{"a bad epoch fails only what reads it", map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, Environment{MetaOutputEnv: true},
 			"SOURCE_DATE_EPOCH", "SOURCE_DATE_EPOCH"},
-		{"a bad short SHA length fails the rules", map[string]string{"DOCKER_METADATA_SHORT_SHA_LENGTH": "seven"}, Environment{},
+		{"a bad short SHA length fails the rules", map[string]string{"DOCKER_METADATA_SHORT_SHA_LENGTH": "seven"}, Environment{MetaOutputEnv: true},
 			"", "DOCKER_METADATA_SHORT_SHA_LENGTH"},
 	}
 	for _, tc := range tests {

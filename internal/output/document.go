@@ -24,6 +24,7 @@ type DocImage struct {
 	Name       string     `json:"name"`
 	Repository string     `json:"repository"`
 	Digest     string     `json:"digest"`
+	ImageID    string     `json:"imageid,omitempty"`
 	Tags       []DocTag   `json:"tags"`
 	Stages     []DocStage `json:"stages,omitempty"`
 }
@@ -51,7 +52,7 @@ func NewDocument(p plan.Plan) Document {
 		d.Refs = []string{}
 	}
 	for _, img := range p.Images {
-		di := DocImage{Name: img.Name, Repository: img.Repository, Digest: img.Digest, Tags: make([]DocTag, 0, len(img.Refs))}
+		di := DocImage{Name: img.Name, Repository: img.Repository, Digest: img.Digest, ImageID: img.ImageID, Tags: make([]DocTag, 0, len(img.Refs))}
 		for _, r := range img.Refs {
 			di.Tags = append(di.Tags, DocTag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref, Digest: r.Digest})
 		}

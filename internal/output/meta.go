@@ -41,9 +41,10 @@ func nonNil(s []string) []string {
 func (d MetaDocument) actionJSON() string {
 	return compactAny(struct {
 		Tags        []string          `json:"tags"`
+		TagNames    []string          `json:"tag-names"`
 		Labels      map[string]string `json:"labels"`
 		Annotations []string          `json:"annotations"`
-	}{d.Tags, d.Labels, d.Annotations})
+	}{d.Tags, d.TagNames, d.Labels, d.Annotations})
 }
 
 // WriteMetaText writes the result for people.

@@ -33,6 +33,7 @@ func published() Document {
 	d := doc(2, 1)
 	for i := range d.Images {
 		d.Images[i].Tags[0].Digest = fmt.Sprintf("sha256:%064d", i)
+		d.Images[i].Digest, d.Images[i].ImageID = d.Images[i].Tags[0].Digest, fmt.Sprintf("sha256:config%d", i)
 	}
 	d.Images[0].Stages = []DocStage{{Signature: strings.Repeat("ab", 32), Ref: "registry.example.com/team:image-stage-ab", Digest: "sha256:" + strings.Repeat("c", 64)}}
 	return d
@@ -47,13 +48,23 @@ func TestDocumentOutputs(t *testing.T) {
 		step, report []string // names in order
 		values       map[string]string
 	}{
-		{"a plan: tags and refs", doc(2, 2), []string{"tags", "refs", "json"}, []string{"SHIPTAG_REFS", "SHIPTAG_TAGS"},
-			map[string]string{"tags": "tag-00\ntag-01", "SHIPTAG_TAGS": "tag-00,tag-01",
+		{"a plan: tags are full references, as metadata-action's", doc(2, 2), []string{"tags", "tag-names", "refs", "json"},
+			[]string{"SHIPTAG_REFS", "SHIPTAG_TAGS", "SHIPTAG_TAG_NAMES"},
+			map[string]string{"tag-names": "tag-00\ntag-01", "SHIPTAG_TAG_NAMES": "tag-00,tag-01",
+				"tags": "registry.example.com/team/image-00:tag-00\nregistry.example.com/team/image-00:tag-01\n" +
+					"registry.example.com/team/image-01:tag-00\nregistry.example.com/team/image-01:tag-01",
+				"SHIPTAG_TAGS": "registry.example.com/team/image-00:tag-00,registry.example.com/team/image-00:tag-01," +
+					"registry.example.com/team/image-01:tag-00,registry.example.com/team/image-01:tag-01",
 				"refs": "registry.example.com/team/image-00:tag-00\nregistry.example.com/team/image-00:tag-01\n" +
 					"registry.example.com/team/image-01:tag-00\nregistry.example.com/team/image-01:tag-01"}},
-		{"published with stages: digests in the order of refs", published(),
-			[]string{"tags", "refs", "digests", "stages", "json"}, []string{"SHIPTAG_REFS", "SHIPTAG_TAGS", "SHIPTAG_DIGESTS", "SHIPTAG_STAGES"},
+		{"published with stages: build-push-action's digest, imageid, metadata; a digest per image", published(),
+			[]string{"tags", "tag-names", "refs", "digests", "digest", "imageid", "metadata", "stages", "json"},
+			[]string{"SHIPTAG_REFS", "SHIPTAG_TAGS", "SHIPTAG_TAG_NAMES", "SHIPTAG_DIGESTS", "SHIPTAG_DIGEST",
+				"SHIPTAG_IMAGE_00_DIGEST", "SHIPTAG_IMAGE_01_DIGEST", "SHIPTAG_STAGES"},
 			map[string]string{"digests": digest(0) + "\n" + digest(1), "SHIPTAG_DIGESTS": digest(0) + "," + digest(1),
+				"digest": digest(0), "imageid": "sha256:config0", "SHIPTAG_DIGEST": digest(0), "SHIPTAG_IMAGE_01_DIGEST": digest(1),
+				"metadata": `{"containerimage.config.digest":"sha256:config0","containerimage.digest":"` + digest(0) +
+					`","image.name":"registry.example.com/team/image-00:tag-00"}`,
 				"SHIPTAG_STAGES": "registry.example.com/team:image-stage-ab"}},
 	}
 	for _, tc := range tests {
@@ -191,10 +202,14 @@ func TestMetaDocument(t *testing.T) {
 	if d.Labels["a"] != "b=c" || d.Annotations == nil {
 		t.Errorf("labels %v, annotations %v", d.Labels, d.Annotations)
 	}
-	got := values(d.Outputs(Separators{Tags: ",", Labels: "\n", Annotations: "\n"}))
+	o := d.Outputs(Separators{Tags: ",", Labels: "\n", Annotations: "\n"})
+	if got := o.EnvName("tag-names"); got != "DOCKER_METADATA_OUTPUT_TAG_NAMES" {
+		t.Errorf("metadata-action's variable for tag-names is %q", got)
+	}
+	got := values(o)
 	want := map[string]string{"version": "1.2.3", "tags": "app:1.2.3,app:1.2", "tag-names": "1.2.3,1.2",
 		"labels": "org.opencontainers.image.version=1.2.3\na=b=c", "annotations": "",
-		"json":                 `{"tags":["app:1.2.3","app:1.2"],"labels":{"a":"b=c","org.opencontainers.image.version":"1.2.3"},"annotations":[]}`,
+		"json":                 `{"tags":["app:1.2.3","app:1.2"],"tag-names":["1.2.3","1.2"],"labels":{"a":"b=c","org.opencontainers.image.version":"1.2.3"},"annotations":[]}`,
 		"SHIPTAG_META_VERSION": "1.2.3", "SHIPTAG_META_TAGS": "app:1.2.3,app:1.2", "SHIPTAG_META_TAG_NAMES": "1.2.3,1.2"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)

@@ -24,23 +24,49 @@ type Outputs struct {
 	Whole any
 	// Lists says what the report lists, for the note when it does not fit.
 	Lists string
+	// EnvPrefix, when set, names each step output again as a variable of
+	// the job's later steps (GitHub's GITHUB_ENV): the prefix and the name
+	// in upper case, other characters as underscores, as metadata-action's
+	// DOCKER_METADATA_OUTPUT_TAGS.
+	EnvPrefix string
 }
+
+// EnvName is the variable EnvPrefix names step output name by.
+func (o Outputs) EnvName(name string) string { return o.EnvPrefix + variablePart(name) }
 
 // Output is one named value.
 type Output struct{ Name, Value string }
 
-// Outputs are plan's, publish's and export's outputs. Step outputs hold
-// one entry per line, as docker/metadata-action writes lists; the report
-// separates them by commas. digests (one per reference, in the order of
-// refs) appear once published, stages with --stages.
+// Outputs are plan's, publish's and export's outputs, named as
+// docker/metadata-action and build-push-action name theirs, so that the
+// steps after them read shiptag's the same way:
+//   - tags: every full reference (metadata-action's tags); refs is the same
+//     list, by its earlier name; tag-names: the tags alone;
+//   - once published, digests: one per reference, in the order of tags;
+//     digest, imageid and metadata: build-push-action's, for the first
+//     image's first reference (with --meta-labels shared or none every tag
+//     of an image has that digest; per-tag gives each tag its own);
+//   - stages with --stages, and json, the whole document.
+//
+// Step outputs hold lists one entry per line; the report separates them by
+// commas, and adds SHIPTAG_<IMAGE>_DIGEST per named image.
 func (d Document) Outputs(title string) Outputs {
 	tags, digests, stages := uniqueTags(d), d.Digests(), d.StageRefs()
+	refs := strings.Join(d.Refs, "\n")
 	o := Outputs{Summary: summary(title, d), Whole: d, Lists: "the references",
-		Step:   []Output{{"tags", strings.Join(tags, "\n")}, {"refs", strings.Join(d.Refs, "\n")}},
-		Report: []Output{{"SHIPTAG_REFS", strings.Join(d.Refs, ",")}, {"SHIPTAG_TAGS", strings.Join(tags, ",")}}}
+		Step: []Output{{"tags", refs}, {"tag-names", strings.Join(tags, "\n")}, {"refs", refs}},
+		Report: []Output{{"SHIPTAG_REFS", strings.Join(d.Refs, ",")}, {"SHIPTAG_TAGS", strings.Join(d.Refs, ",")},
+			{"SHIPTAG_TAG_NAMES", strings.Join(tags, ",")}}}
 	if digests != nil {
-		o.Step = append(o.Step, Output{"digests", strings.Join(digests, "\n")})
-		o.Report = append(o.Report, Output{"SHIPTAG_DIGESTS", strings.Join(digests, ",")})
+		first := d.Images[0]
+		o.Step = append(o.Step, Output{"digests", strings.Join(digests, "\n")}, Output{"digest", first.Digest},
+			Output{"imageid", first.ImageID}, Output{"metadata", first.metadata()})
+		o.Report = append(o.Report, Output{"SHIPTAG_DIGESTS", strings.Join(digests, ",")}, Output{"SHIPTAG_DIGEST", first.Digest})
+		for _, img := range d.Images {
+			if img.Name != "" {
+				o.Report = append(o.Report, Output{"SHIPTAG_" + variablePart(img.Name) + "_DIGEST", img.Digest})
+			}
+		}
 	}
 	if stages != nil {
 		o.Step = append(o.Step, Output{"stages", strings.Join(stages, "\n")})
@@ -48,6 +74,31 @@ func (d Document) Outputs(title string) Outputs {
 	}
 	o.Step = append(o.Step, Output{"json", compactAny(d)})
 	return o
+}
+
+// metadata is build-push-action's metadata output for the image: buildx's
+// metadata keys for its digest, config digest and references.
+func (img DocImage) metadata() string {
+	var names []string
+	for _, t := range img.Tags {
+		names = append(names, t.Ref)
+	}
+	return compactAny(map[string]string{"containerimage.digest": img.Digest, "containerimage.config.digest": img.ImageID,
+		"image.name": strings.Join(names, ",")})
+}
+
+// variablePart is an image name as part of a variable's name: upper case,
+// every other character than a letter or digit an underscore.
+func variablePart(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, name)
 }
 
 // summary is the markdown table of the job summary.
@@ -114,11 +165,12 @@ func (d CleanupDocument) Outputs(title string) Outputs {
 type Separators struct{ Tags, Labels, Annotations string }
 
 // Outputs are metadata-action's step outputs (version, tags, tag-names,
-// labels, annotations, json) and a report of the version, tags and tag
+// labels, annotations, json), each also a DOCKER_METADATA_OUTPUT_* variable
+// of the later steps, as metadata-action sets them, and a report of the version, tags and tag
 // names, comma-separated: labels can hold commas and newlines, which a
 // dotenv report cannot, so they are in --output json.
 func (d MetaDocument) Outputs(sep Separators) Outputs {
-	return Outputs{
+	return Outputs{EnvPrefix: "DOCKER_METADATA_OUTPUT_",
 		Step: []Output{{"version", d.Version}, {"tags", strings.Join(d.Tags, sep.Tags)},
 			{"tag-names", strings.Join(d.TagNames, sep.Tags)}, {"labels", strings.Join(d.labelLines, sep.Labels)},
 			{"annotations", strings.Join(d.Annotations, sep.Annotations)}, {"json", d.actionJSON()}},

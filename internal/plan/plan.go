@@ -24,7 +24,8 @@ type Image struct {
 	Source     string // where the built image is read from; empty for plan
 	Repository string
 	Refs       []Ref
-	Digest     string     // filled in by publishing
+	Digest     string     // filled in by publishing: its first reference's
+	ImageID    string     // filled in by publishing: that image's config digest (an index's own digest)
 	Stages     []StageRef // with --stages
 }
 

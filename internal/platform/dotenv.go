@@ -13,7 +13,10 @@ import (
 
 // GitLab caps a dotenv report at 5 KB and 20 variables:
 // https://docs.gitlab.com/ee/ci/yaml/artifacts_reports.html#artifactsreportsdotenv
-const dotenvMaxBytes = 5 * 1024
+const (
+	dotenvMaxBytes     = 5 * 1024
+	dotenvMaxVariables = 20
+)
 
 // JSONFileName is the file next to the dotenv report that holds the whole
 // document when its lists do not fit in the report.
@@ -55,7 +58,7 @@ func (r dotenvReport) write(o output.Outputs, log io.Writer) error {
 		fmt.Fprintf(&b, "%s=%s\n", v.Name, v.Value)
 	}
 	report := b.String()
-	overflow := len(report) > dotenvMaxBytes
+	overflow := len(report) > dotenvMaxBytes || len(o.Report) > dotenvMaxVariables
 	jsonPath := filepath.Join(filepath.Dir(r.path), JSONFileName)
 	writeJSON := func() error {
 		if err := os.WriteFile(jsonPath, []byte(output.CompactJSON(o.Whole)+"\n"), 0o644); err != nil {
@@ -68,8 +71,12 @@ func (r dotenvReport) write(o output.Outputs, log io.Writer) error {
 			return err
 		}
 		report = "SHIPTAG_JSON_FILE=" + jsonPath + "\n"
-		fmt.Fprintf(log, "shiptag: %s do not fit GitLab's %d-byte dotenv limit: wrote them to %s "+
-			"(SHIPTAG_JSON_FILE); add it to the job's artifacts:paths\n", o.Lists, dotenvMaxBytes, jsonPath)
+		limit := fmt.Sprintf("%d-byte", dotenvMaxBytes)
+		if len(o.Report) > dotenvMaxVariables {
+			limit = fmt.Sprintf("%d-variable", dotenvMaxVariables)
+		}
+		fmt.Fprintf(log, "shiptag: %s do not fit GitLab's %s dotenv limit: wrote them to %s "+
+			"(SHIPTAG_JSON_FILE); add it to the job's artifacts:paths\n", o.Lists, limit, jsonPath)
 	}
 	if err := os.WriteFile(r.path, []byte(report), 0o644); err != nil {
 		return dotenvError(r.path, err)

@@ -140,7 +140,7 @@ func (g *gitHub) Facts() ci.Facts { return g.facts }
 
 // CheckOutputs checks GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and the report.
 func (g *gitHub) CheckOutputs() error {
-	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
+	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV"} {
 		if _, err := g.fileVar(key); err != nil {
 			return err
 		}
@@ -148,8 +148,9 @@ func (g *gitHub) CheckOutputs() error {
 	return g.report.check()
 }
 
-// WriteOutputs writes the step outputs and the summary; a file variable
-// that is not set is skipped, and the log says so.
+// WriteOutputs writes the step outputs, the summary and, for outputs that
+// name an EnvPrefix, the later steps' variables; a file variable that is
+// not set is skipped, and the log says so.
 func (g *gitHub) WriteOutputs(o output.Outputs) (err error) {
 	// go-githubactions panics when a file command fails; the files are
 	// checked first, and anything left (a disk filling up) becomes an error.
@@ -158,9 +159,9 @@ func (g *gitHub) WriteOutputs(o output.Outputs) (err error) {
 			err = fmt.Errorf("writing GitHub outputs: %v", r)
 		}
 	}()
-	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
-		if key == "GITHUB_STEP_SUMMARY" && o.Summary == "" {
-			continue // the command has no summary
+	for _, key := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV"} {
+		if (key == "GITHUB_STEP_SUMMARY" && o.Summary == "") || (key == "GITHUB_ENV" && o.EnvPrefix == "") {
+			continue // the command writes no summary, or no variables
 		}
 		ok, err := g.fileVar(key)
 		switch {
@@ -171,6 +172,10 @@ func (g *gitHub) WriteOutputs(o output.Outputs) (err error) {
 		case key == "GITHUB_OUTPUT":
 			for _, v := range o.Step {
 				g.action.SetOutput(v.Name, v.Value)
+			}
+		case key == "GITHUB_ENV":
+			for _, v := range o.Step {
+				g.action.SetEnv(o.EnvName(v.Name), v.Value)
 			}
 		default:
 			g.action.AddStepSummary(o.Summary)

@@ -56,7 +56,9 @@ func TestGitLabReportFits(t *testing.T) {
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "shiptag.env"))
 	want := "SHIPTAG_REFS=registry.example.com/team/image-00:tag-00,registry.example.com/team/image-00:tag-01," +
-		"registry.example.com/team/image-01:tag-00,registry.example.com/team/image-01:tag-01\nSHIPTAG_TAGS=tag-00,tag-01\n"
+		"registry.example.com/team/image-01:tag-00,registry.example.com/team/image-01:tag-01\n" +
+		"SHIPTAG_TAGS=registry.example.com/team/image-00:tag-00,registry.example.com/team/image-00:tag-01," +
+		"registry.example.com/team/image-01:tag-00,registry.example.com/team/image-01:tag-01\nSHIPTAG_TAG_NAMES=tag-00,tag-01\n"
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("dotenv mismatch (-want +got):\n%s", diff)
 	}
@@ -215,5 +217,46 @@ func TestTraits(t *testing.T) {
 		if p.Facts().Platform != name {
 			t.Errorf("%s: facts of %q", name, p.Facts().Platform)
 		}
+	}
+}
+
+// TestGitHubEnv: outputs that name an EnvPrefix are the later steps'
+// variables too (metadata-action's DOCKER_METADATA_OUTPUT_*).
+func TestGitHubEnv(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	p, log := open(t, ci.GitHub, map[string]string{"GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_ENV": envFile}, "")
+	o := output.Outputs{Step: []output.Output{{Name: "tag-names", Value: "v1\nv2"}}, EnvPrefix: "DOCKER_METADATA_OUTPUT_"}
+	if err := p.WriteOutputs(o); err != nil || log.Len() != 0 {
+		t.Fatalf("WriteOutputs: %v; log %q", err, log)
+	}
+	got, _ := os.ReadFile(envFile)
+	if !strings.Contains(string(got), "DOCKER_METADATA_OUTPUT_TAG_NAMES<<") || !strings.Contains(string(got), "v1\nv2\n") {
+		t.Errorf("GITHUB_ENV:\n%s", got)
+	}
+	p, log = open(t, ci.GitHub, map[string]string{"GITHUB_OUTPUT": filepath.Join(dir, "out")}, "")
+	if err := p.WriteOutputs(o); err != nil || !strings.Contains(log.String(), "GITHUB_ENV is not set") {
+		t.Errorf("without GITHUB_ENV: %v; log %q", err, log)
+	}
+}
+
+// TestReportTooManyVariables: GitLab takes at most 20 variables from a
+// dotenv report, so a run of many images puts its lists in shiptag.json.
+func TestReportTooManyVariables(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := doc(20, 1)
+	for i := range d.Images {
+		d.Images[i].Tags[0].Digest = "sha256:" + strings.Repeat("a", 64)
+		d.Images[i].Digest = d.Images[i].Tags[0].Digest
+	}
+	p, log := open(t, ci.GitLab, map[string]string{"CI_PROJECT_DIR": dir}, "")
+	if err := p.WriteOutputs(d.Outputs("t")); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := os.ReadFile(filepath.Join(dir, "shiptag.env"))
+	if !strings.HasPrefix(string(env), "SHIPTAG_JSON_FILE=") || !strings.Contains(log.String(), "20-variable dotenv limit") {
+		t.Errorf("report %q, log %q", env, log)
 	}
 }

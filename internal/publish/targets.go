@@ -53,7 +53,8 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 }
 
 // FillDigests records each target's digest in the plan: per reference, and
-// per image the digest of its first reference. Targets are matched to the
+// per image the digest and image ID (config digest, or an index's digest)
+// of its first reference. Targets are matched to the
 // plan's references by reference, whatever their order (stages come after).
 func FillDigests(p *plan.Plan, targets []Target) error {
 	byRef := make(map[string]Target, len(targets))
@@ -73,7 +74,14 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 			}
 			r.Digest = d.String()
 			if j == 0 {
-				p.Images[i].Digest = d.String()
+				p.Images[i].Digest, p.Images[i].ImageID = d.String(), d.String()
+				if img := t.Artifact.Image; img != nil {
+					id, err := img.ConfigName()
+					if err != nil {
+						return err
+					}
+					p.Images[i].ImageID = id.String()
+				}
 			}
 		}
 	}
