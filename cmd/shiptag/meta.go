@@ -80,17 +80,17 @@ func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) 
 	return res, nil
 }
 
-// metaRuleTags are the tags --tags rules make for plan and publish (none
-// without rules).
-func metaRuleTags(e *runEnv, cfg config.Config, facts ci.Facts) ([]string, error) {
+// metaRules runs --tags rules for plan and publish: their tags, and the
+// labels metadata-action makes with them (an empty result without rules).
+func metaRules(e *runEnv, cfg config.Config, facts ci.Facts) (metadata.Result, error) {
 	if len(cfg.MetaTags) == 0 {
-		return nil, nil
+		return metadata.Result{}, nil
 	}
 	res, err := computeMeta(e, cfg, facts, false)
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "shiptag: --tags: warning: %s\n", w)
 	}
-	return res.TagNames, err
+	return res, err
 }
 
 // metaContext is the job in metadata-action's terms, with its variables

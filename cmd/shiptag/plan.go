@@ -41,11 +41,11 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err := checkOutputFormat(cfg.Output); err != nil {
 		return err
 	}
-	ruleTags, err := metaRuleTags(e, *cfg, facts)
+	rules, err := metaRules(e, *cfg, facts)
 	if err != nil {
 		return err
 	}
-	p, err := plan.New(planInputs(*cfg, ruleTags), facts)
+	p, err := plan.New(planInputs(*cfg, rules.TagNames), facts)
 	if err != nil {
 		return err
 	}

@@ -76,18 +76,18 @@ func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
 	facts := pf.Facts()
-	ruleTags, err := metaRuleTags(e, *cfg, facts)
+	rules, err := metaRules(e, *cfg, facts)
 	if err != nil {
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
-	p, err := plan.New(planInputs(*cfg, ruleTags), facts)
+	p, err := plan.New(planInputs(*cfg, rules.TagNames), facts)
 	if err == nil {
 		err = requireSources(p.Images)
 	}
 	if err != nil {
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
-	meta, err := metaFor(e, cfg, facts)
+	meta, err := metaFor(e, cfg, facts, rules.Labels)
 	return pf, p, meta, err
 }
 
@@ -102,10 +102,17 @@ func requireSources(images []plan.Image) error {
 	return nil
 }
 
-func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error) {
+// metaFor reads the meta-information settings. ruleLabels are the labels
+// metadata-action's rules made (--tags, --labels), which go on every image
+// as build-push-action puts them there; --add-label comes after them.
+func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts, ruleLabels []string) (publish.Meta, error) {
 	mode, err := labels.ParseMode(cfg.MetaLabels)
 	if err != nil {
 		return publish.Meta{}, inputs.Flag("meta-labels", err)
+	}
+	fromRules, err := labels.ParsePairs(ruleLabels)
+	if err != nil {
+		return publish.Meta{}, inputs.Flag("labels", err)
 	}
 	user, err := labels.ParsePairs(cfg.AddLabel)
 	if err != nil {
@@ -114,5 +121,6 @@ func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts) (publish.Meta, error
 	if err := e.vars.CheckEpoch(); err != nil {
 		return publish.Meta{}, err
 	}
-	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: e.vars.Epoch, User: user}, nil
+	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: e.vars.Epoch,
+		User: append(fromRules, user...)}, nil
 }

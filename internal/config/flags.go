@@ -106,7 +106,7 @@ var fields = []field{
 		func(c *Config) any { return &c.MetaTags }},
 	{"flavor", Plan | Publish | Meta, "docker/metadata-action's flavor input: latest=auto|true|false, prefix=…, suffix=…, onlatest=…; a list",
 		func(c *Config) any { return &c.MetaFlavor }},
-	{"labels", Meta, "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels; a list",
+	{"labels", Meta | Publish, "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels (publish: with --tags, on every image); a list",
 		func(c *Config) any { return &c.MetaLabelList }},
 	{"annotations", Meta, "docker/metadata-action's annotations input: `KEY=VALUE`s; a list",
 		func(c *Config) any { return &c.MetaAnnotations }},
