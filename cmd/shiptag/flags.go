@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shiptag/shiptag/internal/config"
+	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/spelling"
 )
 
@@ -67,7 +70,7 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 				fs.help()
 				return nil, err
 			}
-			return nil, usageError{suggestFlag(fs, err), helpHint(fs)}
+			return nil, usageError{explainFlagError(fs, err), helpHint(fs)}
 		}
 		left := fs.Args()
 		if len(left) == 0 {
@@ -80,9 +83,20 @@ func parseArgs(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
-// suggestFlag adds the flag a mistyped one meant (-tags-custom: did you
-// mean --tag-custom?) to the flag package's error.
-func suggestFlag(fs *flagSet, err error) error {
+// badFlagValue is the flag package's error for a value it cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-([a-z0-9-]+): (.*)$`)
+
+// explainFlagError adds the flag a mistyped one meant (-tags-custom: did
+// you mean --tag-custom?) to the flag package's error, and names a bad
+// value's variable too, with what the value must be.
+func explainFlagError(fs *flagSet, err error) error {
+	if m := badFlagValue.FindStringSubmatch(err.Error()); m != nil {
+		want := m[3]
+		if want == "parse error" {
+			want = "it must be " + kindOf(fs.Lookup(m[2]))
+		}
+		return inputs.Errorf(m[2], "%q is not a valid value: %s", m[1], want)
+	}
 	typed, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
 	if !ok {
 		return err
@@ -93,6 +107,21 @@ func suggestFlag(fs *flagSet, err error) error {
 		return fmt.Errorf("%w: did you mean --%s?", err, near)
 	}
 	return err
+}
+
+// kindOf says what a flag's value must be, for errors.
+func kindOf(f *flag.Flag) string {
+	if f == nil {
+		return "another value"
+	}
+	switch f.Value.String() {
+	case "true", "false":
+		return "true or false"
+	}
+	if _, err := strconv.Atoi(f.DefValue); err == nil {
+		return "a whole number"
+	}
+	return "another value"
 }
 
 // helpHint says where a command's usage is.

@@ -134,6 +134,10 @@ func TestCLIHabits(t *testing.T) {
 		{"a flag nothing is near", []string{"plan", "--frobnicate"}, exitUsage, "", "flag provided but not defined: -frobnicate\n"},
 		{"help written for the command", []string{"cleanup", "--help"}, exitOK, "--image NAME\n        NAME of an image whose tags to clean", ""},
 		{"publish's --image needs its source", []string{"publish", "--help"}, exitOK, "image as NAME=SOURCE, or =SOURCE for the nameless image", ""},
+		{"a bad number names its variable", []string{"publish", "--jobs", "abc"}, exitUsage, "",
+			`--jobs (SHIPTAG_JOBS): "abc" is not a valid value: it must be a whole number`},
+		{"a bad boolean names its variable", []string{"cleanup", "--dry-run=maybe"}, exitUsage, "",
+			`--dry-run (SHIPTAG_DRY_RUN): "maybe" is not a valid value: it must be true or false`},
 		{"a mistyped command", []string{"publsh"}, exitUsage, "", "unknown command \"publsh\"\nDid you mean \"publish\"? Run 'shiptag help'"},
 	}
 	for _, tc := range tests {
