@@ -109,8 +109,10 @@ func (e *Engine) expand(s string) (string, error) {
 		"sha":               value(c.shortSHA()),
 		"base_ref":          value(e.baseRef()),
 		"is_default_branch": value(e.isDefaultBranch()),
-		"date":              dateHelper(c.Now),
-		"commit_date":       dateHelper(c.CommitDate),
+		// metadata-action v5.6: the negation, for enable= on other branches.
+		"is_not_default_branch": value(map[string]string{"true": "false", "false": "true"}[e.isDefaultBranch()]),
+		"date":                  dateHelper(c.Now),
+		"commit_date":           dateHelper(c.CommitDate),
 	}
 	return render(s, helpers)
 }

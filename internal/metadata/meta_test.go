@@ -129,6 +129,8 @@ func TestExpressions(t *testing.T) {
 		{"base_ref of a tag push", tagPush, "{{base_ref}}", "master"},
 		{"base_ref of a branch", ctxFor("push", "refs/heads/master"), "{{base_ref}}", ""},
 		{"is_default_branch on schedule", ctxFor("schedule", "refs/heads/dev"), "{{is_default_branch}}", "true"},
+		{"is_not_default_branch on another branch", ctxFor("push", "refs/heads/dev"), "{{is_not_default_branch}}", "true"},
+		{"is_not_default_branch on the default branch", ctxFor("push", "refs/heads/master"), "{{is_not_default_branch}}", "false"},
 		{"long date", late, "{{date 'dddd, MMMM Do YYYY, h:mm:ss a'}}", "Friday, January 10th 2020, 3:25:50 pm"},
 		{"commit date", withCommit, "{{commit_date 'YYYY-MM-DD HH:mm'}}", "2019-12-31 23:59"},
 		{"commit date falls back to now", late, "{{commit_date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}", "20200111-002550"},
