@@ -5,10 +5,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/registrytest"
@@ -133,6 +137,78 @@ func TestActWorkflows(t *testing.T) {
 			}
 			checkActResults(t, repo, reg.Host, tc.tag, string(out))
 		})
+	}
+}
+
+// TestActDropIn runs testdata/act/dropin's workflow under act: one written
+// for docker/metadata-action and docker/build-push-action, shiptag in place
+// of both under the same step ids, every output its later step reads.
+func TestActDropIn(t *testing.T) {
+	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
+	archive, e := requireImage(t)
+	if why := registrytest.Missing(); why != "" {
+		requireTool(t, "", "docker-registry", why)
+	}
+	loader, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(loader.Close)
+	e.load(archive, loader.Host+"/shiptag", "dropin", "ghcr.io/shiptag/shiptag:"+releaseVersion)
+	runner := e.runnerImage()
+	reg := realRegistry(t)
+	src, _ := filepath.Abs("../..")
+	files := map[string]string{}
+	for name, from := range map[string]string{".github/workflows/dropin.yml": filepath.Join(src, "testdata/act/dropin/.github/workflows/dropin.yml"),
+		"action.yml": filepath.Join(src, "action.yml"), "registry-ca.pem": reg.CAFile} {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(data)
+	}
+	repo := t.TempDir()
+	gitRepo(t, repo, "rework-cache", files)
+	sha := runGit(t, repo, "rev-parse", "--short=7", "HEAD")
+	args := []string{"push", "-P", "ubuntu-latest=" + runner, "--pull=false", "--network", "host", "--bind",
+		"--var", "REGISTRY=" + reg.Host, "--var", "REGISTRY_USER=" + reg.User, "--secret", "REGISTRY_PASSWORD=" + reg.Password}
+	cmd := exec.Command(act, args...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("act %v: %v\n%s", args, err, out)
+	}
+	read := func(name string) []string { return readLines(t, filepath.Join(repo, "results", name)) }
+	image := reg.Host + "/act/dropin"
+	tags := []string{image + ":rework-cache", image + ":sha-" + sha}
+	for name, want := range map[string][]string{"meta-tags.txt": tags, "build-tags.txt": tags, "env-tags.txt": tags,
+		"meta-tag-names.txt": {"rework-cache", "sha-" + sha}, "meta-version.txt": {"rework-cache"}} {
+		if diff := cmp.Diff(want, read(name)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s\nact's log:\n%s", name, diff, out)
+		}
+	}
+	digest := strings.Join(read("build-digest.txt"), "")
+	ref, _ := name.NewTag(tags[0])
+	client, err := reg.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(ref, remote.WithTransport(client.Transport), remote.WithAuth(&authn.Basic{Username: reg.User, Password: reg.Password}))
+	if err != nil || desc.Digest.String() != digest {
+		t.Errorf("digest output %q, the registry has %v (%v)", digest, desc, err)
+	}
+	if id := strings.Join(read("build-imageid.txt"), ""); !strings.HasPrefix(id, "sha256:") || id == digest {
+		t.Errorf("imageid %q: want the config digest", id)
+	}
+	if metadata := strings.Join(read("build-metadata.txt"), ""); !strings.Contains(metadata, `"containerimage.digest":"`+digest+`"`) {
+		t.Errorf("metadata %s", metadata)
+	}
+	if labels := read("meta-labels.txt"); !slices.Contains(labels, "org.opencontainers.image.version=rework-cache") {
+		t.Errorf("labels %q", labels)
+	}
+	if json := strings.Join(read("meta-json.txt"), ""); !strings.Contains(json, `"tag-names":["rework-cache","sha-`+sha+`"]`) {
+		t.Errorf("json %s", json)
 	}
 }
 
