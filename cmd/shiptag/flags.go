@@ -114,8 +114,7 @@ func kindOf(f *flag.Flag) string {
 	if f == nil {
 		return "another value"
 	}
-	switch f.Value.String() {
-	case "true", "false":
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 		return "true or false"
 	}
 	if _, err := strconv.Atoi(f.DefValue); err == nil {
