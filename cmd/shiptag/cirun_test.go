@@ -83,13 +83,22 @@ func readLines(t *testing.T, path string) []string {
 	return strings.Split(strings.TrimSpace(string(data)), "\n")
 }
 
-// TestActWorkflows runs testdata/act/repo's workflow under act, in a job
-// container of the real engine: a branch push, a tag push and a pull request
-// from event files. shiptag runs as this checkout's Docker container action
-// (uses: ./ with the image scripts/build-image made), publishes to the TLS
-// registry with its login, and a later step reads the step outputs.
-func TestActWorkflows(t *testing.T) {
-	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
+// actWorld is what an act scenario needs: act, the engine with the action's
+// image loaded under the name action.yml gives, a job container image, the
+// TLS registry, and the files of the repository act runs in (the workflow,
+// action.yml, the registry's CA).
+type actWorld struct {
+	act, runner, src string
+	e                *engine
+	reg              *registrytest.Server
+	files            map[string]string
+}
+
+// newActWorld sets up an act scenario for the workflow at workflow (a path
+// in this checkout), committed as .github/workflows/ of its repositories.
+func newActWorld(t *testing.T, workflow string) *actWorld {
+	t.Helper()
+	w := &actWorld{act: requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")}
 	archive, e := requireImage(t)
 	if why := registrytest.Missing(); why != "" {
 		requireTool(t, "", "docker-registry", why)
@@ -100,42 +109,57 @@ func TestActWorkflows(t *testing.T) {
 	}
 	t.Cleanup(loader.Close)
 	e.load(archive, loader.Host+"/shiptag", "act", "ghcr.io/shiptag/shiptag:"+releaseVersion)
-	runner := e.runnerImage()
-	reg := realRegistry(t)
-	src, _ := filepath.Abs("../..")
-	files := map[string]string{}
-	for name, from := range map[string]string{".github/workflows/images.yml": "testdata/act/repo/.github/workflows/images.yml",
-		"action.yml": "action.yml", "registry-ca.pem": reg.CAFile} {
-		if !filepath.IsAbs(from) {
-			from = filepath.Join(src, from)
-		}
+	w.e, w.runner, w.reg = e, e.runnerImage(), realRegistry(t)
+	w.src, _ = filepath.Abs("../..")
+	w.files = map[string]string{}
+	for name, from := range map[string]string{".github/workflows/" + filepath.Base(workflow): filepath.Join(w.src, workflow),
+		"action.yml": filepath.Join(w.src, "action.yml"), "registry-ca.pem": w.reg.CAFile} {
 		data, err := os.ReadFile(from)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[name] = string(data)
+		w.files[name] = string(data)
 	}
+	return w
+}
+
+// run makes a repository on branch rework-cache and runs act's event in it
+// (eventFile, if any, under testdata/act), in a job container on the host's
+// network; it returns the repository and act's log.
+func (w *actWorld) run(t *testing.T, event, eventFile string) (string, string) {
+	t.Helper()
+	repo := t.TempDir()
+	gitRepo(t, repo, "rework-cache", w.files)
+	args := []string{event, "-P", "ubuntu-latest=" + w.runner, "--pull=false", "--network", "host", "--bind",
+		"--var", "REGISTRY=" + w.reg.Host, "--var", "REGISTRY_USER=" + w.reg.User, "--secret", "REGISTRY_PASSWORD=" + w.reg.Password}
+	if eventFile != "" {
+		args = append(args, "-e", filepath.Join(w.src, "testdata/act", eventFile))
+	}
+	cmd := exec.Command(w.act, args...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+w.e.host)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("act %v: %v\n%s", args, err, out)
+	}
+	return repo, string(out)
+}
+
+// TestActWorkflows runs testdata/act/repo's workflow under act, in a job
+// container of the real engine: a branch push, a tag push and a pull request
+// from event files. shiptag runs as this checkout's Docker container action
+// (uses: ./ with the image scripts/build-image made), publishes to the TLS
+// registry with its login, and a later step reads the step outputs.
+func TestActWorkflows(t *testing.T) {
+	w := newActWorld(t, "testdata/act/repo/.github/workflows/images.yml")
 	for _, tc := range []struct{ name, event, eventFile, tag string }{
 		{"branch push", "push", "", "rework-cache"},
 		{"tag push", "push", "tag-push.json", "v2-3-1-5cb8b0a4"},
 		{"pull request", "pull_request", "pull-request.json", "feature-using-cache-81644ed0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := t.TempDir()
-			gitRepo(t, repo, "rework-cache", files)
-			args := []string{tc.event, "-P", "ubuntu-latest=" + runner, "--pull=false", "--network", "host", "--bind",
-				"--var", "REGISTRY=" + reg.Host, "--var", "REGISTRY_USER=" + reg.User, "--secret", "REGISTRY_PASSWORD=" + reg.Password}
-			if tc.eventFile != "" {
-				args = append(args, "-e", filepath.Join(src, "testdata/act", tc.eventFile))
-			}
-			cmd := exec.Command(act, args...)
-			cmd.Dir = repo
-			cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("act %v: %v\n%s", args, err, out)
-			}
-			checkActResults(t, repo, reg.Host, tc.tag, string(out))
+			repo, log := w.run(t, tc.event, tc.eventFile)
+			checkActResults(t, repo, w.reg.Host, tc.tag, log)
 		})
 	}
 }
@@ -144,41 +168,10 @@ func TestActWorkflows(t *testing.T) {
 // for docker/metadata-action and docker/build-push-action, shiptag in place
 // of both under the same step ids, every output its later step reads.
 func TestActDropIn(t *testing.T) {
-	act := requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")
-	archive, e := requireImage(t)
-	if why := registrytest.Missing(); why != "" {
-		requireTool(t, "", "docker-registry", why)
-	}
-	loader, err := inprocess.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(loader.Close)
-	e.load(archive, loader.Host+"/shiptag", "dropin", "ghcr.io/shiptag/shiptag:"+releaseVersion)
-	runner := e.runnerImage()
-	reg := realRegistry(t)
-	src, _ := filepath.Abs("../..")
-	files := map[string]string{}
-	for name, from := range map[string]string{".github/workflows/dropin.yml": filepath.Join(src, "testdata/act/dropin/.github/workflows/dropin.yml"),
-		"action.yml": filepath.Join(src, "action.yml"), "registry-ca.pem": reg.CAFile} {
-		data, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = string(data)
-	}
-	repo := t.TempDir()
-	gitRepo(t, repo, "rework-cache", files)
+	w := newActWorld(t, "testdata/act/dropin/.github/workflows/dropin.yml")
+	repo, out := w.run(t, "push", "")
+	reg := w.reg
 	sha := runGit(t, repo, "rev-parse", "--short=7", "HEAD")
-	args := []string{"push", "-P", "ubuntu-latest=" + runner, "--pull=false", "--network", "host", "--bind",
-		"--var", "REGISTRY=" + reg.Host, "--var", "REGISTRY_USER=" + reg.User, "--secret", "REGISTRY_PASSWORD=" + reg.Password}
-	cmd := exec.Command(act, args...)
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("act %v: %v\n%s", args, err, out)
-	}
 	read := func(name string) []string { return readLines(t, filepath.Join(repo, "results", name)) }
 	image := reg.Host + "/act/dropin"
 	tags := []string{image + ":rework-cache", image + ":sha-" + sha}
