@@ -68,7 +68,7 @@ var fields = []field{
 		func(c *Config) any { return &c.TagGitCommit }},
 	{"tag-custom", Plan | Publish, "`TAG` verbatim (must be a valid docker tag); a list, commas separate too",
 		func(c *Config) any { return &c.TagCustom }},
-	{"slug", Plan | Publish | CIEnv, "how git values become tags: strict (werf's documented rule) or docker-tag (werf >= 1.0: keeps valid docker tags)",
+	{"slug", Plan | Publish | CIEnv, "how git values become tags: strict (werf's published examples) or docker-tag (werf's slug.DockerTag, byte for byte: keeps valid docker tags)",
 		func(c *Config) any { return &c.Slug }},
 	{"platform", Plan | Publish | Export | Meta | Cleanup | CIEnv, "CI platform: auto, github, gitlab or local",
 		func(c *Config) any { return &c.Platform }},

@@ -3,9 +3,11 @@
 // a readable lowercase form and adds a short hash of the original text whenever
 // that form had to change, so that two different branches never share a tag.
 //
-// The rules follow shiptag's spec (slug.md): Strict is werf's documented
-// publish rule and the default; DockerTag is the rule of werf ≥ 1.0, which
-// keeps any value that is already a valid docker tag.
+// Strict is the rule of werf's published examples and the default; it
+// transliterates with gosimple/slug. DockerTag is werf's slug.DockerTag
+// (as released since December 2019) byte for byte, werf's own table
+// of transliterations included; it keeps any value that is already a valid
+// docker tag.
 package slug
 
 import (
@@ -76,15 +78,16 @@ func strict(value string) string {
 	return s + "-" + hash
 }
 
-// dockerTag is werf's later rule: see slug.md, "docker-tag". Its hash is not
-// zero-padded and a cut may leave a trailing dash, exactly as werf does, since
-// werf's cleanup compares tags byte for byte.
+// dockerTag is werf's slug.DockerTag, byte for byte: its hash is not
+// zero-padded, a cut may leave a trailing dash, non-ASCII text goes through
+// werf's own table, and an empty value stays empty, exactly as werf does,
+// since werf's cleanup compares tags byte for byte.
 func dockerTag(value string) string {
-	if IsValidTag(value) {
-		return value
+	if value == "" || IsValidTag(value) {
+		return value // werf keeps an empty value empty too
 	}
 	hash := fmt.Sprintf("%x", murmur32(value))
-	s := Slugify(value)
+	s := werfSlugify(value)
 	if s == "" {
 		return hash
 	}
