@@ -133,7 +133,7 @@ func remoteOpts(ts *testscript.TestScript) []remote.Option {
 // exist.
 func checkImage(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: check-image REF [label:K=V]... [nolabel:K]... [layers-of:DIR] [platforms:N]")
+		ts.Fatalf("usage: check-image REF [label:K=V]... [nolabel:K]... [annotation:K=V]... [index-annotation:K=V]... [layers-of:DIR] [platforms:N]")
 	}
 	ref, err := name.NewTag(args[0])
 	ts.Check(err)
@@ -146,11 +146,13 @@ func checkImage(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(err)
 	images := map[string]v1.Image{}
+	var indexAnnotations map[string]string
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		ts.Check(err)
 		im, err := idx.IndexManifest()
 		ts.Check(err)
+		indexAnnotations = im.Annotations
 		for _, d := range im.Manifests {
 			img, err := idx.Image(d.Digest)
 			ts.Check(err)
@@ -162,6 +164,12 @@ func checkImage(ts *testscript.TestScript, neg bool, args []string) {
 		images["linux/amd64"] = img
 	}
 	for _, a := range args[1:] {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(a, "index-annotation:"), "="); ok && strings.HasPrefix(a, "index-annotation:") {
+			if got := indexAnnotations[k]; got != v {
+				ts.Fatalf("%s: index annotation %s = %q, want %q", ref, k, got, v)
+			}
+			continue
+		}
 		checkImageArg(ts, ref.String(), images, a)
 	}
 }
@@ -184,6 +192,15 @@ func checkImageArg(ts *testscript.TestScript, ref string, images map[string]v1.I
 			}
 			if kind == "label" && (!ok || got != v) {
 				ts.Fatalf("%s (%s): label %s = %q, want %q", ref, p, k, got, v)
+			}
+		}
+	case "annotation":
+		k, v, _ := strings.Cut(val, "=")
+		for p, img := range images {
+			m, err := img.Manifest()
+			ts.Check(err)
+			if got := m.Annotations[k]; got != v {
+				ts.Fatalf("%s (%s): manifest annotation %s = %q, want %q", ref, p, k, got, v)
 			}
 		}
 	case "layers-of":

@@ -82,13 +82,14 @@ func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) 
 
 // metaRules runs --tags rules for plan and publish: their tags, and the
 // labels metadata-action makes with them (an empty result without rules).
-func metaRules(e *runEnv, cfg config.Config, facts ci.Facts) (metadata.Result, error) {
+func metaRules(e *runEnv, cfg config.Config, pf platform.Platform) (metadata.Result, error) {
 	if len(cfg.MetaTags) == 0 {
 		return metadata.Result{}, nil
 	}
-	res, err := computeMeta(e, cfg, facts, false)
+	res, err := computeMeta(e, cfg, pf.Facts(), false)
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "shiptag: --tags: warning: %s\n", w)
+		pf.Annotate(platform.Warning, "--tags: "+w)
 	}
 	return res, err
 }

@@ -41,7 +41,7 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 	if err := checkOutputFormat(cfg.Output); err != nil {
 		return err
 	}
-	rules, err := metaRules(e, *cfg, facts)
+	rules, err := metaRules(e, *cfg, pf)
 	if err != nil {
 		return err
 	}

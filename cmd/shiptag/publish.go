@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/labels"
+	"github.com/shiptag/shiptag/internal/metadata"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/platform"
 	"github.com/shiptag/shiptag/internal/publish"
@@ -76,7 +78,7 @@ func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
 	facts := pf.Facts()
-	rules, err := metaRules(e, *cfg, facts)
+	rules, err := metaRules(e, *cfg, pf)
 	if err != nil {
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
@@ -87,7 +89,13 @@ func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 	if err != nil {
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
-	meta, err := metaFor(e, cfg, facts, rules.Labels)
+	meta, err := metaFor(e, cfg, facts, rules)
+	if n := len(meta.Annotations.IndexDescriptor); n > 0 {
+		w := fmt.Sprintf("%d index-descriptor annotation(s) left out: that level is an OCI layout's index.json entry, "+
+			"which a registry push has none of; use manifest or index in DOCKER_METADATA_ANNOTATIONS_LEVELS", n)
+		fmt.Fprintf(e.stderr, "shiptag: warning: %s\n", w)
+		pf.Annotate(platform.Warning, w)
+	}
 	return pf, p, meta, err
 }
 
@@ -102,17 +110,23 @@ func requireSources(images []plan.Image) error {
 	return nil
 }
 
-// metaFor reads the meta-information settings. ruleLabels are the labels
-// metadata-action's rules made (--tags, --labels), which go on every image
-// as build-push-action puts them there; --add-label comes after them.
-func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts, ruleLabels []string) (publish.Meta, error) {
+// metaFor reads the meta-information settings. rules is what
+// metadata-action's rules made (--tags, --labels, --annotations): their
+// labels go on every image config and their annotations on the manifests by
+// level, as build-push-action places metadata-action's outputs; --add-label
+// comes after them.
+func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts, rules metadata.Result) (publish.Meta, error) {
 	mode, err := labels.ParseMode(cfg.MetaLabels)
 	if err != nil {
 		return publish.Meta{}, inputs.Flag("meta-labels", err)
 	}
-	fromRules, err := labels.ParsePairs(ruleLabels)
+	fromRules, err := labels.ParsePairs(rules.Labels)
 	if err != nil {
 		return publish.Meta{}, inputs.Flag("labels", err)
+	}
+	anns, err := labels.ParseAnnotations(rules.Annotations)
+	if err != nil {
+		return publish.Meta{}, inputs.Flag("annotations", err)
 	}
 	user, err := labels.ParsePairs(cfg.AddLabel)
 	if err != nil {
@@ -122,5 +136,5 @@ func metaFor(e *runEnv, cfg *config.Config, facts ci.Facts, ruleLabels []string)
 		return publish.Meta{}, err
 	}
 	return publish.Meta{Mode: mode, Revision: facts.GitCommit, SourceURL: facts.SourceURL, Created: e.vars.Epoch,
-		User: append(fromRules, user...)}, nil
+		User: append(fromRules, user...), Annotations: anns}, nil
 }

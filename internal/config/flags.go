@@ -108,7 +108,7 @@ var fields = []field{
 		func(c *Config) any { return &c.MetaFlavor }},
 	{"labels", Meta | Publish, "docker/metadata-action's labels input: `KEY=VALUE`s added to the OCI labels (publish: with --tags, on every image); a list",
 		func(c *Config) any { return &c.MetaLabelList }},
-	{"annotations", Meta, "docker/metadata-action's annotations input: `KEY=VALUE`s; a list",
+	{"annotations", Meta | Publish, "docker/metadata-action's annotations input: `KEY=VALUE`s (publish: with --tags, on the manifests by DOCKER_METADATA_ANNOTATIONS_LEVELS); a list",
 		func(c *Config) any { return &c.MetaAnnotations }},
 	{"sep-tags", Meta, "separator of the tags and tag-names outputs",
 		func(c *Config) any { return &c.MetaSepTags }},

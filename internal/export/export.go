@@ -48,7 +48,7 @@ func Targets(images []Image, templates []Template, user []labels.Pair, nameOpts 
 			for _, pair := range user {
 				l[pair.Key] = pair.Value
 			}
-		})
+		}, labels.Annotations{})
 		if err != nil {
 			return nil, plan.Plan{}, fmt.Errorf("labelling image %q: %w", img.Name, err)
 		}

@@ -24,21 +24,23 @@ const (
 	refDigestAnnotation = "vnd.docker.reference.digest"
 )
 
-// Apply returns a with every image config's labels edited. An index stays
-// an index: every platform image is relabelled, platforms and annotations
-// are kept, and attestations are re-pointed at the relabelled images. What
-// the edit leaves unchanged is returned as it was, digest and all.
-func Apply(a source.Artifact, edit Editor) (source.Artifact, error) {
+// Apply returns a with every image config's labels edited and anns placed
+// by level. An index stays an index: every platform image is relabelled,
+// platforms and annotations are kept, and attestations (which get neither
+// labels nor annotations) are re-pointed at the relabelled images. What the
+// edit and anns leave unchanged is returned as it was, digest and all.
+func Apply(a source.Artifact, edit Editor, anns Annotations) (source.Artifact, error) {
 	if a.Image != nil {
-		img, _, err := relabel(a.Image, edit)
+		img, _, err := relabel(a.Image, edit, anns.Manifest)
 		return source.Artifact{Image: img}, err
 	}
-	idx, err := relabelIndex(a.Index, edit)
+	idx, err := relabelIndex(a.Index, edit, anns)
 	return source.Artifact{Index: idx}, err
 }
 
-// relabel edits img's labels and reports whether anything changed.
-func relabel(img v1.Image, edit Editor) (v1.Image, bool, error) {
+// relabel edits img's labels, lays manifest annotations over its own, and
+// reports whether anything changed.
+func relabel(img v1.Image, edit Editor, manifestAnns map[string]string) (v1.Image, bool, error) {
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, false, err
@@ -48,14 +50,26 @@ func relabel(img v1.Image, edit Editor) (v1.Image, bool, error) {
 		cfg.Labels = map[string]string{}
 	}
 	edit(cfg.Labels, cf.Created.Time)
-	if maps.Equal(cfg.Labels, cf.Config.Labels) || len(cfg.Labels) == 0 && len(cf.Config.Labels) == 0 {
-		return img, false, nil
+	out, changed := img, false
+	if !maps.Equal(cfg.Labels, cf.Config.Labels) && !(len(cfg.Labels) == 0 && len(cf.Config.Labels) == 0) {
+		if out, err = mutate.Config(img, cfg); err != nil {
+			return nil, false, err
+		}
+		changed = true
 	}
-	out, err := mutate.Config(img, cfg)
-	return out, true, err
+	if len(manifestAnns) > 0 {
+		m, err := img.Manifest()
+		if err != nil {
+			return nil, false, err
+		}
+		if want := merged(m.Annotations, manifestAnns); !maps.Equal(want, m.Annotations) {
+			out, changed = mutate.Annotations(out, manifestAnns).(v1.Image), true
+		}
+	}
+	return out, changed, nil
 }
 
-func relabelIndex(idx v1.ImageIndex, edit Editor) (v1.ImageIndex, error) {
+func relabelIndex(idx v1.ImageIndex, edit Editor, anns Annotations) (v1.ImageIndex, error) {
 	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil, err
@@ -67,14 +81,15 @@ func relabelIndex(idx v1.ImageIndex, edit Editor) (v1.ImageIndex, error) {
 			if (d.Annotations[refTypeAnnotation] != "") != (pass == 1) {
 				continue
 			}
-			add, err := relabelChild(idx, d, edit, moved)
+			add, err := relabelChild(idx, d, edit, anns, moved)
 			if err != nil {
 				return nil, fmt.Errorf("platform %s: %w", platformName(d), err)
 			}
 			adds[i] = add
 		}
 	}
-	if len(moved) == 0 && !childIndexChanged(im, adds) {
+	indexAnns := merged(im.Annotations, anns.Index)
+	if len(moved) == 0 && !childIndexChanged(im, adds) && maps.Equal(indexAnns, im.Annotations) && !descriptorsChanged(im, adds) {
 		return idx, nil
 	}
 	mt := im.MediaType
@@ -82,22 +97,23 @@ func relabelIndex(idx v1.ImageIndex, edit Editor) (v1.ImageIndex, error) {
 		mt = types.OCIImageIndex
 	}
 	base := mutate.IndexMediaType(empty.Index, mt)
-	if len(im.Annotations) > 0 {
-		base = mutate.Annotations(base, im.Annotations).(v1.ImageIndex)
+	if len(indexAnns) > 0 {
+		base = mutate.Annotations(base, indexAnns).(v1.ImageIndex)
 	}
 	return mutate.AppendManifests(base, adds...), nil
 }
 
 // relabelChild relabels one index entry, keeping its descriptor's platform
-// and annotations. Attestations keep their content; their pointer follows
-// the image it describes.
-func relabelChild(idx v1.ImageIndex, d v1.Descriptor, edit Editor, moved map[string]string) (mutate.IndexAddendum, error) {
+// and annotations (plus the manifest-descriptor ones for an image).
+// Attestations keep their content; their pointer follows the image it
+// describes.
+func relabelChild(idx v1.ImageIndex, d v1.Descriptor, edit Editor, anns Annotations, moved map[string]string) (mutate.IndexAddendum, error) {
 	desc := v1.Descriptor{MediaType: d.MediaType, Platform: d.Platform, Annotations: maps.Clone(d.Annotations)}
 	switch {
 	case d.MediaType.IsIndex():
 		child, err := idx.ImageIndex(d.Digest)
 		if err == nil {
-			child, err = relabelIndex(child, edit)
+			child, err = relabelIndex(child, edit, anns)
 		}
 		return mutate.IndexAddendum{Add: child, Descriptor: desc}, err
 	case !d.MediaType.IsImage():
@@ -113,7 +129,8 @@ func relabelChild(idx v1.ImageIndex, d v1.Descriptor, edit Editor, moved map[str
 		}
 		return mutate.IndexAddendum{Add: img, Descriptor: desc}, nil
 	}
-	out, changed, err := relabel(img, edit)
+	desc.Annotations = merged(desc.Annotations, anns.ManifestDescriptor)
+	out, changed, err := relabel(img, edit, anns.Manifest)
 	if err != nil || !changed {
 		return mutate.IndexAddendum{Add: out, Descriptor: desc}, err
 	}
@@ -123,6 +140,16 @@ func relabelChild(idx v1.ImageIndex, d v1.Descriptor, edit Editor, moved map[str
 	}
 	moved[d.Digest.String()] = h.String()
 	return mutate.IndexAddendum{Add: out, Descriptor: desc}, nil
+}
+
+// descriptorsChanged reports whether an entry's annotations were added to.
+func descriptorsChanged(im *v1.IndexManifest, adds []mutate.IndexAddendum) bool {
+	for i, d := range im.Manifests {
+		if !maps.Equal(adds[i].Descriptor.Annotations, d.Annotations) {
+			return true
+		}
+	}
+	return false
 }
 
 // childIndexChanged reports whether a nested index came back as a new one.

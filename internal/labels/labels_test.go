@@ -102,7 +102,7 @@ func fixed(l map[string]string) Editor {
 func TestApplyImage(t *testing.T) {
 	t.Parallel()
 	img := sampleImage(t, "linux/amd64", 1, 2)
-	a, err := Apply(source.Artifact{Image: img}, fixed(map[string]string{"werf-image": "true"}))
+	a, err := Apply(source.Artifact{Image: img}, fixed(map[string]string{"werf-image": "true"}), Annotations{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestApplyImage(t *testing.T) {
 		t.Errorf("layers changed (-want +got):\n%s", diff)
 	}
 	// No labels: the very same image, digest and all.
-	same, err := Apply(source.Artifact{Image: img}, fixed(nil))
+	same, err := Apply(source.Artifact{Image: img}, fixed(nil), Annotations{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestApplyIndex(t *testing.T) {
 	}})
 	idx = mutate.Annotations(idx, map[string]string{"org.opencontainers.image.title": "demo"}).(v1.ImageIndex)
 
-	out, err := Apply(source.Artifact{Index: idx}, fixed(map[string]string{"werf-image": "true"}))
+	out, err := Apply(source.Artifact{Index: idx}, fixed(map[string]string{"werf-image": "true"}), Annotations{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,19 +53,39 @@ func (e *Engine) evaluate(r Rule) (val string, latest, ok bool, err error) {
 
 // source is the value a semver, pep440 or match rule reads: its value
 // attribute, else the pushed git tag; ok is false when there is neither.
-func (e *Engine) source(r Rule, slashToDash bool) (string, bool, error) {
+func (e *Engine) source(r Rule) (string, bool, error) {
 	if v := r.Attrs["value"]; v != "" {
 		s, err := e.expand(v)
 		return s, true, err
 	}
 	tag := trimRef(e.ctx.Ref, "refs/tags/")
-	if tag == "" {
-		return "", false, nil
+	return tag, tag != "", nil
+}
+
+// versionText is what a semver or pep440 rule parses, as metadata-action v6
+// makes it: the source, cut down to the first group of the match attribute
+// when there is one and it matches (a warning when it does not), then every
+// "/" turned into "-".
+func (e *Engine) versionText(r Rule) (string, bool, error) {
+	vraw, ok, err := e.source(r)
+	if err != nil || !ok {
+		return "", false, err
 	}
-	if slashToDash {
-		tag = strings.ReplaceAll(tag, "/", "-")
+	if expr := r.Attrs["match"]; expr != "" {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return "", false, fmt.Errorf("match=%q of %q is not a regular expression shiptag reads (Go RE2 syntax, no lookaround): %w", expr, r.Entry, err)
+		}
+		switch m := re.FindStringSubmatchIndex(vraw); {
+		case m == nil:
+			e.Warnings = append(e.Warnings, expr+" does not match "+vraw+".")
+		case len(m) < 4 || m[2] < 0:
+			return "", false, fmt.Errorf("match=%q of %q has no first group that matched %q: put the version in parentheses, e.g. match=v(\\d.*)", expr, r.Entry, vraw)
+		default:
+			vraw = vraw[m[2]:m[3]]
+		}
 	}
-	return tag, true, nil
+	return strings.ReplaceAll(vraw, "/", "-"), true, nil
 }
 
 var rawOnly = regexp.MustCompile(`^\{\{\s*raw\s*\}\}$`)
@@ -74,7 +94,7 @@ var rawOnly = regexp.MustCompile(`^\{\{\s*raw\s*\}\}$`)
 // also a post or dev release) gives only {{version}}, or {{raw}} when the
 // pattern is exactly that, and never latest.
 func (e *Engine) version(r Rule) (string, bool, bool, error) {
-	vraw, ok, err := e.source(r, true)
+	vraw, ok, err := e.versionText(r)
 	if err != nil || !ok {
 		return "", false, false, err
 	}
@@ -116,7 +136,7 @@ func (e *Engine) version(r Rule) (string, bool, bool, error) {
 // match is type=match: a regular expression over the git tag (or value),
 // written plainly or as /expr/flags.
 func (e *Engine) match(r Rule) (string, bool, bool, error) {
-	vraw, ok, err := e.source(r, false)
+	vraw, ok, err := e.source(r)
 	if err != nil || !ok {
 		return "", false, false, err
 	}

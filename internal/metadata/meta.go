@@ -40,7 +40,7 @@ func (e *Engine) Version(rules []Rule) (Version, error) {
 			return Version{}, err
 		}
 		if enabled != "true" && enabled != "false" {
-			return Version{}, fmt.Errorf("enable=%q: it must be true or false", enabled)
+			return Version{}, fmt.Errorf("enable=%q in %q: it must be true or false, as metadata-action requires; an expression that expands to nothing leaves it empty, so make it give one of the two", enabled, r.Entry)
 		}
 		if enabled == "false" {
 			continue

@@ -47,6 +47,14 @@ func TestDocumentedExamples(t *testing.T) {
 		{"semver value instead of tag", ctxFor("push", "refs/heads/master"), "type=semver,pattern={{version}},value=v1.0.0", []string{"1.0.0", "latest"}},
 		{"semver not a tag push", ctxFor("push", "refs/heads/master"), "type=semver,pattern={{version}}", nil},
 		{"semver invalid tag", tag("release-1"), "type=semver,pattern={{version}}", nil},
+		// type=semver and type=pep440 with match= (metadata-action v5.8 and v6)
+		{"semver match a tag prefix", tag("docker-v23.0.1"), "type=semver,pattern={{major}}.{{minor}},match=docker-v(.*)", []string{"23.0", "latest"}},
+		{"semver match before the slash turns into a dash", tag("relay/v1.5.0"), `type=semver,pattern={{version}},match=^relay/v(\d+\.\d+\.\d+)$`, []string{"1.5.0", "latest"}},
+		{"semver match keeps pre-releases off latest", tag("app/v1.6.0-rc.1"), `type=semver,pattern={{major}}.{{minor}},match=^app/v(.+)$`, []string{"1.6.0-rc.1"}},
+		{"semver match that fails leaves the tag as it is", tag("v1.2.3"), "type=semver,pattern={{version}},match=^release-(.*)", []string{"1.2.3", "latest"}},
+		{"semver match on the value", ctxFor("push", "refs/heads/master"), "type=semver,pattern={{version}},value=build-2.1.0,match=build-(.*)", []string{"2.1.0", "latest"}},
+		{"semver value: a slash becomes a dash too", ctxFor("push", "refs/heads/master"), "type=semver,pattern={{raw}},value=v1.0.0/x", []string{"v1.0.0-x"}},
+		{"pep440 match", tag("lib-1.2.3rc1"), "type=pep440,pattern={{version}},match=lib-(.*)", []string{"1.2.3rc1"}},
 		// type=pep440
 		{"pep440 raw", tag("1.2.3"), "type=pep440,pattern={{raw}}", []string{"1.2.3", "latest"}},
 		{"pep440 version", tag("1.2.3"), "type=pep440,pattern={{version}}", []string{"1.2.3", "latest"}},
@@ -226,6 +234,9 @@ func TestErrors(t *testing.T) {
 		"type=ref,event=push":          `unknown event "push"`,
 		"type=raw,enable=maybe":        "enable=",
 		"type=sha,format=mid":          `format "mid"`,
+		"type=raw,value=x,enable=":     `enable="" in "type=raw,value=x,enable="`,
+		"type=semver,pattern={{version}},value=v1.0.0,match=v\\d":  "has no first group",
+		"type=semver,pattern={{version}},value=v1,match=(?=v)(.*)": "Go RE2 syntax",
 	} {
 		_, err := Compute(Inputs{Tags: []string{rule}}, ctxFor("push", "refs/heads/master"))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -10,6 +10,7 @@ import (
 type Rule struct {
 	Type  string
 	Attrs map[string]string
+	Entry string // the entry as written, for errors
 }
 
 // The rule types and the priority each gets by default.
@@ -55,7 +56,7 @@ func ParseRule(entry string) (Rule, error) {
 	if err != nil {
 		return Rule{}, err
 	}
-	r := Rule{Attrs: map[string]string{}}
+	r := Rule{Attrs: map[string]string{}, Entry: entry}
 	for _, f := range fs {
 		key, value, ok := keyValue(f)
 		switch {

@@ -210,7 +210,8 @@ func TestMetaDocument(t *testing.T) {
 	want := map[string]string{"version": "1.2.3", "tags": "app:1.2.3,app:1.2", "tag-names": "1.2.3,1.2",
 		"labels": "org.opencontainers.image.version=1.2.3\na=b=c", "annotations": "",
 		"json":                 `{"tags":["app:1.2.3","app:1.2"],"tag-names":["1.2.3","1.2"],"labels":{"a":"b=c","org.opencontainers.image.version":"1.2.3"},"annotations":[]}`,
-		"SHIPTAG_META_VERSION": "1.2.3", "SHIPTAG_META_TAGS": "app:1.2.3,app:1.2", "SHIPTAG_META_TAG_NAMES": "1.2.3,1.2"}
+		"SHIPTAG_META_VERSION": "1.2.3", "SHIPTAG_META_TAGS": "app:1.2.3,app:1.2", "SHIPTAG_META_TAG_NAMES": "1.2.3,1.2",
+		"SHIPTAG_META_LABELS": `{"a":"b=c","org.opencontainers.image.version":"1.2.3"}`, "SHIPTAG_META_ANNOTATIONS": "[]"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}

@@ -166,17 +166,19 @@ type Separators struct{ Tags, Labels, Annotations string }
 
 // Outputs are metadata-action's step outputs (version, tags, tag-names,
 // labels, annotations, json), each also a DOCKER_METADATA_OUTPUT_* variable
-// of the later steps, as metadata-action sets them, and a report of the version, tags and tag
-// names, comma-separated: labels can hold commas and newlines, which a
-// dotenv report cannot, so they are in --output json.
+// of the later steps, as metadata-action sets them, and a report of the
+// version, tags and tag names, comma-separated. Labels and annotations can
+// hold commas and newlines, which a dotenv value cannot, so the report has
+// them as one-line JSON: an object of labels, a list of annotations.
 func (d MetaDocument) Outputs(sep Separators) Outputs {
 	return Outputs{EnvPrefix: "DOCKER_METADATA_OUTPUT_",
 		Step: []Output{{"version", d.Version}, {"tags", strings.Join(d.Tags, sep.Tags)},
 			{"tag-names", strings.Join(d.TagNames, sep.Tags)}, {"labels", strings.Join(d.labelLines, sep.Labels)},
 			{"annotations", strings.Join(d.Annotations, sep.Annotations)}, {"json", d.actionJSON()}},
 		Report: []Output{{"SHIPTAG_META_VERSION", d.Version}, {"SHIPTAG_META_TAGS", strings.Join(d.Tags, ",")},
-			{"SHIPTAG_META_TAG_NAMES", strings.Join(d.TagNames, ",")}},
-		Whole: d, Lists: "the tags",
+			{"SHIPTAG_META_TAG_NAMES", strings.Join(d.TagNames, ",")},
+			{"SHIPTAG_META_LABELS", compactAny(d.Labels)}, {"SHIPTAG_META_ANNOTATIONS", compactAny(d.Annotations)}},
+		Whole: d, Lists: "the tags, labels and annotations",
 	}
 }
 

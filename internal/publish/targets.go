@@ -18,6 +18,8 @@ type Meta struct {
 	SourceURL string
 	Created   *time.Time
 	User      []labels.Pair
+	// Annotations go on the manifests (and an index) by level.
+	Annotations labels.Annotations
 }
 
 // Targets makes one target per reference of the plan. sources holds the
@@ -39,7 +41,7 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 				continue
 			}
 			tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
-			a, err := labels.Apply(sources[i], meta.Mode.Editor(info, tag))
+			a, err := labels.Apply(sources[i], meta.Mode.Editor(info, tag), meta.Annotations)
 			if err != nil {
 				return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
 			}
