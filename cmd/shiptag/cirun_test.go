@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/inprocess"
@@ -187,9 +189,16 @@ func TestActDropIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desc, err := remote.Head(ref, remote.WithTransport(client.Transport), remote.WithAuth(&authn.Basic{Username: reg.User, Password: reg.Password}))
+	desc, err := remote.Get(ref, remote.WithTransport(client.Transport), remote.WithAuth(&authn.Basic{Username: reg.User, Password: reg.Password}))
 	if err != nil || desc.Digest.String() != digest {
-		t.Errorf("digest output %q, the registry has %v (%v)", digest, desc, err)
+		t.Fatalf("digest output %q, the registry has %v (%v)", digest, desc, err)
+	}
+	// build-push-action puts metadata-action's annotations on the manifest.
+	if m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest)); err != nil || m.Annotations["org.opencontainers.image.version"] != "rework-cache" {
+		t.Errorf("pushed manifest annotations %v (%v), want metadata-action's", m, err)
+	}
+	if anns := read("meta-annotations.txt"); !slices.Contains(anns, "manifest:org.opencontainers.image.version=rework-cache") {
+		t.Errorf("annotations %q", anns)
 	}
 	if id := strings.Join(read("build-imageid.txt"), ""); !strings.HasPrefix(id, "sha256:") || id == digest {
 		t.Errorf("imageid %q: want the config digest", id)
