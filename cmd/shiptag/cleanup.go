@@ -93,7 +93,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	var del cleanup.Deleter
 	if !cfg.DryRun {
 		var err error
-		if del, err = cleanup.NewDeleter(nativeFor(e, job, repo, oci)); err != nil {
+		if del, err = cleanup.NewDeleter(ctx, nativeFor(e, job, repo, oci)); err != nil {
 			return err
 		}
 	}
@@ -131,19 +131,18 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 }
 
 // nativeFor hands cleanup what its native deleters need: the registry,
-// shiptag's login for it, the AWS variables (masked) and the API addresses.
+// shiptag's login for it, the run's AWS configuration and the API
+// addresses.
 func nativeFor(e *runEnv, job *pushJob, repo naming.Repo, oci cleanup.OCI) cleanup.Native {
 	host := repo.Host
 	if host == "" {
 		host = name.DefaultRegistry
 	}
 	n := cleanup.Native{Implementation: repo.Implementation, Host: host, GitHubAPI: e.vars.GitHubAPI, Client: job.access.Client(), OCI: oci,
-		AWS: cleanup.AWSCredentials{AccessKeyID: e.vars.AWSAccessKeyID, SecretAccessKey: e.vars.AWSSecretAccessKey, SessionToken: e.vars.AWSSessionToken}}
+		AWS: job.clouds.AWS()}
 	if l, ok := job.access.LoginFor(host); ok {
 		n.Login = &cleanup.Credentials{Username: l.Username, Password: l.Password}
 	}
-	job.pf.Mask(n.AWS.SecretAccessKey)
-	job.pf.Mask(n.AWS.SessionToken)
 	return n
 }
 

@@ -36,6 +36,8 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"check-image":     checkImage,
 		"fault-proxy":     faultProxy,
 		"check-stages":    checkStages,
+		"aws-standin":     awsStandin,
+		"aws-log":         awsLog,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/shiptag/shiptag/internal/cloud"
 	"github.com/shiptag/shiptag/internal/config"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
@@ -27,6 +28,7 @@ type pushJob struct {
 	pf      platform.Platform
 	jobs    int
 	access  *registry.Access
+	clouds  *cloud.Keychain // the clouds' identities; cleanup's ECR client shares its AWS configuration
 	tempDir string
 }
 
@@ -53,7 +55,7 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.
 	if err != nil {
 		return nil, err
 	}
-	if j.access, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password); err != nil {
+	if j.access, j.clouds, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password); err != nil {
 		return nil, err
 	}
 	return j, nil

@@ -56,6 +56,7 @@ func TestIntegration(t *testing.T) {
 			env.Setenv("SSL_CERT_FILE", reg.CAFile)
 			env.Values[serverKey{}] = reg
 			env.Values[markKey{}] = new(int64)
+			env.Values[awsKey{}] = new(*registrytest.AWS)
 			return nil
 		},
 		Cmds: harnessCommands(),
@@ -63,6 +64,9 @@ func TestIntegration(t *testing.T) {
 }
 
 func setGitEnv(env *testscript.Env) {
+	// No test reaches anything but loopback: the AWS SDK's credential chain
+	// must not ask an instance metadata service.
+	env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	// Local scenarios make their own repositories; git must not find one
 	// above the work directory.
 	env.Setenv("GIT_CEILING_DIRECTORIES", env.WorkDir+"/..")

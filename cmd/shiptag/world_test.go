@@ -79,7 +79,7 @@ func (w *world) command(t *testing.T, ctx context.Context, dir string, extra []s
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + w.home, "TMPDIR=" + r.tmp, "SSL_CERT_FILE=" + w.reg.CAFile,
-		"SHIPTAG_USERNAME=" + w.reg.User, "SHIPTAG_PASSWORD=" + w.reg.Password, "GIT_CONFIG_NOSYSTEM=1",
+		"SHIPTAG_USERNAME=" + w.reg.User, "SHIPTAG_PASSWORD=" + w.reg.Password, "GIT_CONFIG_NOSYSTEM=1", "AWS_EC2_METADATA_DISABLED=true",
 		"GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}, extra...)
 	return cmd, r
 }

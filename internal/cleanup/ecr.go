@@ -2,82 +2,112 @@ package cleanup
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"strings"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecrpublic"
+	ecrpublictypes "github.com/aws/aws-sdk-go-v2/service/ecrpublic/types"
+
+	"github.com/shiptag/shiptag/internal/cloud"
 	"github.com/shiptag/shiptag/internal/naming"
 )
 
-// ECR deletes through ECR's BatchDeleteImage
-// (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html):
-// by tag, the tag goes and the image with its last tag; by digest, the
-// image and every tag.
+// ECR deletes through BatchDeleteImage, ECR's or ECR Public's, with the AWS
+// SDK for Go v2: its credential chain, partitions (China, GovCloud), FIPS
+// and dual-stack endpoints, AWS_ENDPOINT_URL_ECR, and its retries of
+// throttling. By tag, the tag goes and the image with its last tag; by
+// digest, the image and every tag.
 type ECR struct {
-	Credentials AWSCredentials
-	// API is https://api.ecr.REGION.amazonaws.com, or a test server.
-	API    string
-	Region string
-	Client *http.Client
-	// Now is the signing clock; nil is time.Now.
-	Now func() time.Time
+	Host    naming.ECRHost
+	Private ecrDeleter       // nil for ECR Public
+	Public  ecrPublicDeleter // nil for a private registry
 }
 
-// NewECR returns the deleter for registry host, or an error when host is
-// not an ECR registry.
-func NewECR(host string, c AWSCredentials, client *http.Client) (*ECR, error) {
-	_, region, ok := naming.ParseECR(host)
-	if !ok {
-		return nil, fmt.Errorf("%q is not an ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com)", host)
+// ecrDeleter is the part of the SDK's ECR client cleanup uses.
+type ecrDeleter interface {
+	BatchDeleteImage(context.Context, *ecr.BatchDeleteImageInput, ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error)
+}
+
+// ecrPublicDeleter is the part of the SDK's ECR Public client cleanup uses.
+type ecrPublicDeleter interface {
+	BatchDeleteImage(context.Context, *ecrpublic.BatchDeleteImageInput, ...func(*ecrpublic.Options)) (*ecrpublic.BatchDeleteImageOutput, error)
+}
+
+// NewECR returns the deleter for registry host with the run's AWS
+// configuration. A host that is not an ECR host (one marked ECR with
+// --registry-implementation) uses the SDK's region and the caller's own
+// registry.
+func NewECR(ctx context.Context, host string, a *cloud.AWS) (*ECR, error) {
+	h, _ := naming.ParseECRHost(host)
+	if err := a.CheckCredentials(ctx, h.Region); err != nil {
+		return nil, err
 	}
-	return &ECR{Credentials: c, Region: region, API: "https://api.ecr." + region + ".amazonaws.com", Client: client}, nil
+	if h.Public {
+		client, err := a.ECRPublic(ctx)
+		return &ECR{Host: h, Public: client}, err
+	}
+	client, err := a.ECR(ctx, h)
+	return &ECR{Host: h, Private: client}, err
 }
 
 // DeleteTag removes the tag.
 func (e *ECR) DeleteTag(ctx context.Context, repository, tag string) error {
-	return e.batchDelete(ctx, repository, map[string]string{"imageTag": tag})
+	return e.batchDelete(ctx, repository, tag, "")
 }
 
 // DeleteDigest removes the image and its tags.
 func (e *ECR) DeleteDigest(ctx context.Context, repository, digest string) error {
-	return e.batchDelete(ctx, repository, map[string]string{"imageDigest": digest})
+	return e.batchDelete(ctx, repository, "", digest)
 }
 
-func (e *ECR) batchDelete(ctx context.Context, repository string, id map[string]string) error {
-	host, path, _ := strings.Cut(repository, "/")
-	req := map[string]any{"repositoryName": path, "imageIds": []map[string]string{id}}
-	if account, _, ok := naming.ParseECR(host); ok {
-		req["registryId"] = account
-	}
-	body, _ := json.Marshal(req)
-	now := time.Now
-	if e.Now != nil {
-		now = e.Now
-	}
-	data, _, err := call(ctx, e.Client, http.MethodPost, e.API+"/", body, func(r *http.Request) error {
-		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		r.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage")
-		signV4(r, body, e.Credentials, e.Region, "ecr", now())
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var answer struct {
-		Failures []struct {
-			FailureCode   string `json:"failureCode"`
-			FailureReason string `json:"failureReason"`
-		} `json:"failures"`
-	}
-	if err := json.Unmarshal(data, &answer); err != nil {
-		return fmt.Errorf("reading BatchDeleteImage's answer: %w", err)
-	}
-	for _, f := range answer.Failures {
-		if f.FailureCode != "ImageNotFound" { // already gone
-			return fmt.Errorf("ECR BatchDeleteImage: %s: %s", f.FailureCode, f.FailureReason)
+func (e *ECR) batchDelete(ctx context.Context, repository, tag, digest string) error {
+	_, path, _ := strings.Cut(repository, "/")
+	var failures []string
+	if e.Public != nil {
+		// public.ecr.aws/ALIAS/REPO: the alias names the caller's registry.
+		_, name, ok := strings.Cut(path, "/")
+		if !ok {
+			return fmt.Errorf("%q is not public.ecr.aws/ALIAS/REPOSITORY", repository)
+		}
+		out, err := e.Public.BatchDeleteImage(ctx, &ecrpublic.BatchDeleteImageInput{RepositoryName: aws.String(name),
+			ImageIds: []ecrpublictypes.ImageIdentifier{{ImageTag: optional(tag), ImageDigest: optional(digest)}}})
+		if err != nil {
+			return fmt.Errorf("ECR Public BatchDeleteImage on %s: %w", repository, err)
+		}
+		for _, f := range out.Failures {
+			if f.FailureCode != ecrpublictypes.ImageFailureCodeImageNotFound {
+				failures = append(failures, string(f.FailureCode)+": "+aws.ToString(f.FailureReason))
+			}
+		}
+	} else {
+		in := &ecr.BatchDeleteImageInput{RepositoryName: aws.String(path),
+			ImageIds: []ecrtypes.ImageIdentifier{{ImageTag: optional(tag), ImageDigest: optional(digest)}}}
+		if e.Host.Account != "" {
+			in.RegistryId = aws.String(e.Host.Account)
+		}
+		out, err := e.Private.BatchDeleteImage(ctx, in)
+		if err != nil {
+			return fmt.Errorf("ECR BatchDeleteImage on %s: %w", repository, err)
+		}
+		for _, f := range out.Failures {
+			if f.FailureCode != ecrtypes.ImageFailureCodeImageNotFound { // already gone
+				failures = append(failures, string(f.FailureCode)+": "+aws.ToString(f.FailureReason))
+			}
 		}
 	}
+	if len(failures) > 0 {
+		return errors.New("ECR BatchDeleteImage on " + repository + ": " + strings.Join(failures, "; "))
+	}
 	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

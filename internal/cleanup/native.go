@@ -1,8 +1,12 @@
 package cleanup
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/shiptag/shiptag/internal/cloud"
 	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/naming"
 )
@@ -18,8 +22,8 @@ type Native struct {
 	// GitHubAPI is GITHUB_API_URL ("" for https://api.github.com);
 	// DockerHubAPI is Docker Hub's ("" for https://hub.docker.com).
 	GitHubAPI, DockerHubAPI string
-	// AWS signs ECR's API.
-	AWS AWSCredentials
+	// AWS is the run's AWS configuration, for ECR's API.
+	AWS *cloud.AWS
 	// Client carries every request, over the run's transport.
 	Client *http.Client
 	// OCI is the registry API, for registries that delete through it.
@@ -32,7 +36,7 @@ type Credentials struct{ Username, Password string }
 // NewDeleter picks how cleanup deletes on the registry: the registry API,
 // or the native API of a registry that refuses it, with that API's
 // credentials checked before anything is read.
-func NewDeleter(n Native) (Deleter, error) {
+func NewDeleter(ctx context.Context, n Native) (Deleter, error) {
 	switch n.Implementation {
 	case naming.DockerHub:
 		if n.Login == nil {
@@ -47,14 +51,16 @@ func NewDeleter(n Native) (Deleter, error) {
 		}
 		return &GitHubPackages{Token: n.Login.Password, API: or(n.GitHubAPI, "https://api.github.com"), Client: n.Client}, nil
 	case naming.ECR:
-		if n.AWS.AccessKeyID == "" || n.AWS.SecretAccessKey == "" {
-			return nil, inputs.Variablef("AWS_ACCESS_KEY_ID", "deleting on %s goes through ECR's BatchDeleteImage, "+
-				"which needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), "+
-				"e.g. from aws-actions/configure-aws-credentials", n.Host)
+		if n.AWS == nil {
+			return nil, fmt.Errorf("deleting on %s goes through ECR's BatchDeleteImage, which needs the AWS configuration", n.Host)
 		}
-		d, err := NewECR(n.Host, n.AWS, n.Client)
+		d, err := NewECR(ctx, n.Host, n.AWS)
 		if err != nil {
-			return nil, inputs.Flag("repo", err)
+			variable := "AWS_REGION"
+			if errors.Is(err, cloud.ErrNoCredentials) {
+				variable = "AWS credentials"
+			}
+			return nil, inputs.Variablef(variable, "deleting on %s goes through ECR's BatchDeleteImage: %w", n.Host, err)
 		}
 		return d, nil
 	case naming.ACR:

@@ -1,12 +1,17 @@
 package cleanup
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/shiptag/shiptag/internal/cloud"
 	"github.com/shiptag/shiptag/internal/inputs"
 	"github.com/shiptag/shiptag/internal/naming"
 )
@@ -16,7 +21,8 @@ import (
 func TestNewDeleter(t *testing.T) {
 	t.Parallel()
 	login := &Credentials{Username: "me", Password: "pw"}
-	aws := AWSCredentials{AccessKeyID: "AK", SecretAccessKey: "SK"}
+	withKeys := cloud.FromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AK", "SK", "")})
+	noKeys := cloud.FromConfig(aws.Config{Region: "eu-west-1"})
 	tests := []struct {
 		name     string
 		native   Native
@@ -28,16 +34,17 @@ func TestNewDeleter(t *testing.T) {
 		{"Docker Hub without a login", Native{Implementation: naming.DockerHub}, "", "--username (SHIPTAG_USERNAME)"},
 		{"ghcr.io", Native{Implementation: naming.GitHub, Host: "ghcr.io", Login: login, GitHubAPI: "https://ghe.example.com/api/v3"}, "*cleanup.GitHubPackages", ""},
 		{"ghcr.io without a token", Native{Implementation: naming.GitHub, Host: "ghcr.io"}, "", "--username (SHIPTAG_USERNAME)"},
-		{"ECR", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", AWS: aws}, "*cleanup.ECR", ""},
-		{"ECR without AWS keys", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com"}, "", "AWS_ACCESS_KEY_ID"},
-		{"ECR on a host that is not ECR's", Native{Implementation: naming.ECR, Host: "ecr.example.com", AWS: aws}, "", "--repo (SHIPTAG_REPO)"},
+		{"ECR", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", AWS: withKeys}, "*cleanup.ECR", ""},
+		{"ECR without AWS credentials", Native{Implementation: naming.ECR, Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", AWS: noKeys}, "", "AWS credentials"},
+		{"ECR on a PrivateLink name (--registry-implementation ecr)", Native{Implementation: naming.ECR, Host: "ecr.example.com", AWS: withKeys}, "*cleanup.ECR", ""},
+		{"ECR Public", Native{Implementation: naming.ECR, Host: "public.ecr.aws", AWS: withKeys}, "*cleanup.ECR", ""},
 		{"ACR", Native{Implementation: naming.ACR, Host: "team.azurecr.io", Login: login}, "cleanup.ACR", ""},
 		{"ACR without a login", Native{Implementation: naming.ACR, Host: "team.azurecr.io"}, "", "--username (SHIPTAG_USERNAME)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d, err := NewDeleter(tc.native)
+			d, err := NewDeleter(context.Background(), tc.native)
 			if tc.inputErr != "" {
 				var ie *inputs.Error
 				if !errors.As(err, &ie) || ie.Input != tc.inputErr {
@@ -50,7 +57,7 @@ func TestNewDeleter(t *testing.T) {
 			}
 		})
 	}
-	d, _ := NewDeleter(Native{Implementation: naming.GitHub, Login: login})
+	d, _ := NewDeleter(context.Background(), Native{Implementation: naming.GitHub, Login: login})
 	if api := d.(*GitHubPackages).API; api != "https://api.github.com" {
 		t.Errorf("GitHub's API defaults to %q", api)
 	}

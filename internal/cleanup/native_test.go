@@ -10,9 +10,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/shiptag/shiptag/internal/cloud"
 )
 
 // apiLog is a loopback stand-in for a vendor API: it records each request
@@ -145,15 +148,18 @@ func TestGitHubPackages(t *testing.T) {
 func TestECR(t *testing.T) {
 	t.Parallel()
 	var log apiLog
-	var bodies []string
+	var bodies []map[string]any
 	srv := log.server(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		auth := r.Header.Get("Authorization")
-		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKID/20261123/eu-west-1/ecr/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=") ||
+		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(auth, "/eu-west-1/ecr/aws4_request") ||
 			r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage" {
+			w.Header().Set("X-Amzn-ErrorType", "UnrecognizedClientException")
 			http.Error(w, `{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}`, http.StatusBadRequest)
 			return
 		}
-		bodies = append(bodies, string(body))
+		var in map[string]any
+		_ = json.Unmarshal(body, &in)
+		bodies = append(bodies, in)
 		switch {
 		case strings.Contains(string(body), `"imageTag":"gone"`):
 			_, _ = w.Write([]byte(`{"imageIds":[],"failures":[{"imageId":{"imageTag":"gone"},"failureCode":"ImageNotFound","failureReason":"Requested image not found"}]}`))
@@ -163,12 +169,13 @@ func TestECR(t *testing.T) {
 			_, _ = w.Write([]byte(`{"imageIds":[{"imageTag":"x"}],"failures":[]}`))
 		}
 	})
-	e, err := NewECR("123456789012.dkr.ecr.eu-west-1.amazonaws.com", AWSCredentials{AccessKeyID: "AKID", SecretAccessKey: "s", SessionToken: "tok"}, nil)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "s", "tok"),
+		BaseEndpoint: aws.String(srv.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+	ctx := context.Background()
+	e, err := NewECR(ctx, "123456789012.dkr.ecr.eu-west-1.amazonaws.com", cloud.FromConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.API, e.Now = srv.URL, func() time.Time { return time.Date(2026, 11, 23, 1, 2, 3, 0, time.UTC) }
-	ctx := context.Background()
 	repo := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app"
 	if err := e.DeleteTag(ctx, repo, "feature-b"); err != nil {
 		t.Errorf("DeleteTag: %v", err)
@@ -182,21 +189,53 @@ func TestECR(t *testing.T) {
 	if err := e.DeleteTag(ctx, repo, "odd"); err == nil || !strings.Contains(err.Error(), "ImageTagDoesNotMatchDigest") {
 		t.Errorf("a failure in the answer: %v", err)
 	}
-	want := []string{
-		`{"imageIds":[{"imageTag":"feature-b"}],"registryId":"123456789012","repositoryName":"team/app"}`,
-		`{"imageIds":[{"imageTag":"gone"}],"registryId":"123456789012","repositoryName":"team/app"}`,
-		`{"imageIds":[{"imageDigest":"sha256:feed"}],"registryId":"123456789012","repositoryName":"team/app"}`,
-		`{"imageIds":[{"imageTag":"odd"}],"registryId":"123456789012","repositoryName":"team/app"}`,
+	id := func(k, v string) map[string]any {
+		return map[string]any{"imageIds": []any{map[string]any{k: v}}, "registryId": "123456789012", "repositoryName": "team/app"}
 	}
+	want := []map[string]any{id("imageTag", "feature-b"), id("imageTag", "gone"), id("imageDigest", "sha256:feed"), id("imageTag", "odd")}
 	if diff := cmp.Diff(want, bodies); diff != "" {
 		t.Errorf("request bodies (-want +got):\n%s", diff)
 	}
-	e.Credentials.SessionToken = ""
-	if err := e.DeleteTag(ctx, repo, "x"); !isAPIStatus(err, http.StatusBadRequest) || !strings.Contains(err.Error(), "UnrecognizedClientException") {
+	bad := cfg.Copy()
+	bad.Credentials = credentials.NewStaticCredentialsProvider("OTHER", "s", "")
+	e, _ = NewECR(ctx, "123456789012.dkr.ecr.eu-west-1.amazonaws.com", cloud.FromConfig(bad))
+	if err := e.DeleteTag(ctx, repo, "x"); err == nil || !strings.Contains(err.Error(), "UnrecognizedClientException") {
 		t.Errorf("refused credentials: %v", err)
 	}
-	if _, err := NewECR("registry.example.com", AWSCredentials{}, nil); err == nil {
-		t.Error("NewECR accepted a host that is not ECR")
+	none := cfg.Copy()
+	none.Credentials = nil
+	if _, err := NewECR(ctx, "123456789012.dkr.ecr.eu-west-1.amazonaws.com", cloud.FromConfig(none)); err == nil ||
+		!strings.Contains(err.Error(), "no AWS credentials") {
+		t.Errorf("no credentials: %v", err)
+	}
+}
+
+// TestECRPublic deletes through ECR Public's API: the alias in
+// public.ecr.aws/ALIAS/REPO names the caller's registry, so only the
+// repository goes in the request.
+func TestECRPublic(t *testing.T) {
+	t.Parallel()
+	var log apiLog
+	var targets, bodies []string
+	srv := log.server(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		targets, bodies = append(targets, r.Header.Get("X-Amz-Target")), append(bodies, string(body))
+		_, _ = w.Write([]byte(`{"imageIds":[],"failures":[]}`))
+	})
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "s", ""), BaseEndpoint: aws.String(srv.URL)}
+	ctx := context.Background()
+	e, err := NewECR(ctx, "public.ecr.aws", cloud.FromConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DeleteTag(ctx, "public.ecr.aws/octo/app", "old"); err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 1 || targets[0] != "SpencerFrontendService.BatchDeleteImage" || !strings.Contains(bodies[0], `"repositoryName":"app"`) ||
+		strings.Contains(bodies[0], "registryId") {
+		t.Errorf("ECR Public request %q %q", targets, bodies)
+	}
+	if err := e.DeleteTag(ctx, "public.ecr.aws/app", "old"); err == nil {
+		t.Error("a public repository without an alias was accepted")
 	}
 }
 

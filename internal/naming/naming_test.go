@@ -24,7 +24,12 @@ func TestDetect(t *testing.T) {
 		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com", "", ECR},
 		{"123456789012.dkr.ecr-fips.us-east-1.amazonaws.com", "", ECR},
 		{"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "", ECR},
+		{"123456789012.dkr-ecr.eu-west-1.on.aws", "", ECR},
+		{"123456789012.dkr-ecr-fips.us-east-1.on.aws", "", ECR},
+		{"123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn", "", ECR},
+		{"public.ecr.aws", "", ECR},
 		{"12345.dkr.ecr.eu-west-1.amazonaws.com", "", Default},
+		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.example", "", Default},
 		{"myreg.azurecr.io", "", ACR},
 		{"gcr.io", "", GCR},
 		{"eu.gcr.io", "", GCR},
@@ -204,4 +209,37 @@ func FuzzRef(f *testing.F) {
 			t.Fatalf("Ref %q is not in repository %q", ref, repository)
 		}
 	})
+}
+
+func TestParseECRHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		host string
+		want ECRHost
+		ok   bool
+	}{
+		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com", ECRHost{Account: "123456789012", Region: "eu-west-1"}, true},
+		{"123456789012.DKR.ECR.eu-west-1.amazonaws.com", ECRHost{Account: "123456789012", Region: "eu-west-1"}, true},
+		{"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", ECRHost{Account: "123456789012", Region: "us-gov-west-1", FIPS: true}, true},
+		{"123456789012.dkr.ecr.cn-northwest-1.amazonaws.com.cn", ECRHost{Account: "123456789012", Region: "cn-northwest-1"}, true},
+		{"123456789012.dkr-ecr.ap-south-1.on.aws", ECRHost{Account: "123456789012", Region: "ap-south-1", DualStack: true}, true},
+		{"123456789012.dkr-ecr-fips.us-east-2.on.aws", ECRHost{Account: "123456789012", Region: "us-east-2", FIPS: true, DualStack: true}, true},
+		{"123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn", ECRHost{Account: "123456789012", Region: "cn-north-1", DualStack: true}, true},
+		{"public.ecr.aws", ECRHost{Region: "us-east-1", Public: true}, true},
+		{"ecr.aws", ECRHost{}, false},
+		{"123456789012.dkr.ecr.eu-west-1.on.aws", ECRHost{}, false},
+		{"gcr.io", ECRHost{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host, func(t *testing.T) {
+			t.Parallel()
+			got, ok := ParseECRHost(tc.host)
+			if ok != tc.ok {
+				t.Fatalf("ParseECRHost(%q) ok = %v, want %v", tc.host, ok, tc.ok)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ParseECRHost(%q) (-want +got):\n%s", tc.host, diff)
+			}
+		})
+	}
 }

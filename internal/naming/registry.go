@@ -46,18 +46,50 @@ func ParseImplementation(s string) (Implementation, error) {
 }
 
 var (
-	ecrHost = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
+	// ECR's private registry hosts: IPv4 (ecr, ecr-fips) under amazonaws.com
+	// or, in China, amazonaws.com.cn; dual-stack (dkr-ecr, dkr-ecr-fips)
+	// under on.aws or, in China, on.amazonwebservices.com.cn.
+	ecrHost = regexp.MustCompile(`^([0-9]{12})\.(?:dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|` +
+		`(dkr-ecr)(-fips)?\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn))$`)
 	hubHost = map[string]bool{"": true, "index.docker.io": true, "registry.hub.docker.com": true, "docker.io": true}
 )
 
-// ParseECR reads an ECR registry host, ACCOUNT.dkr.ecr.REGION.amazonaws.com
-// (FIPS and China endpoints too), into its account and region.
-func ParseECR(host string) (account, region string, ok bool) {
-	m := ecrHost.FindStringSubmatch(strings.ToLower(host))
+// ECRPublicHost is Amazon ECR Public's registry, public.ecr.aws/ALIAS/REPO.
+const ECRPublicHost = "public.ecr.aws"
+
+// ECRHost is an ECR registry host read into what reaches its API.
+type ECRHost struct {
+	Account, Region string
+	// FIPS and DualStack pick the API endpoints of the same kind.
+	FIPS, DualStack bool
+	// Public is ECR Public (public.ecr.aws), whose API is in us-east-1.
+	Public bool
+}
+
+// ParseECRHost reads any ECR registry host: private (FIPS, China and
+// dual-stack forms too) or ECR Public.
+func ParseECRHost(host string) (ECRHost, bool) {
+	h := strings.ToLower(host)
+	if h == ECRPublicHost {
+		return ECRHost{Region: "us-east-1", Public: true}, true
+	}
+	m := ecrHost.FindStringSubmatch(h)
 	if m == nil {
+		return ECRHost{}, false
+	}
+	if m[4] != "" { // dual-stack
+		return ECRHost{Account: m[1], Region: m[6], FIPS: m[5] != "", DualStack: true}, true
+	}
+	return ECRHost{Account: m[1], Region: m[3], FIPS: m[2] != ""}, true
+}
+
+// ParseECR reads a private ECR registry host into its account and region.
+func ParseECR(host string) (account, region string, ok bool) {
+	e, ok := ParseECRHost(host)
+	if !ok || e.Public {
 		return "", "", false
 	}
-	return m[1], m[2], true
+	return e.Account, e.Region, true
 }
 
 // Detect names the registry at host ("" means Docker Hub, as in "account/app").
@@ -68,7 +100,7 @@ func Detect(host, ciRegistry string) Implementation {
 	switch {
 	case hubHost[h]:
 		return DockerHub
-	case ecrHost.MatchString(h):
+	case ecrHost.MatchString(h), h == ECRPublicHost:
 		return ECR
 	case strings.HasSuffix(h, ".azurecr.io"):
 		return ACR

@@ -1,6 +1,6 @@
 // Package registry is how a run reaches registries: the logins (the CI
 // platform's, --username, the user's docker config with its credential
-// helpers), held in memory so that no secret is written to disk; the one
+// helpers, then the cloud's identity), held in memory so that no secret is written to disk; the one
 // transport every request goes through (TLS, insecure hosts, --timeout, the
 // retry policy, the user agent, the run's end); the pre-flight push check;
 // and the explanations that turn a failed request into what to fix.
@@ -37,6 +37,9 @@ type Options struct {
 	// Timeout bounds each request's silence; UserAgent names shiptag.
 	Timeout   time.Duration
 	UserAgent string
+	// Cloud answers last, for the registries of a cloud whose identity the
+	// job has (nil for none).
+	Cloud authn.Keychain
 }
 
 // Access is a run's way to registries.
@@ -62,7 +65,11 @@ func New(ctx context.Context, o Options) (*Access, error) {
 	if err := a.addUser(o.Username, o.Password, o.Hosts); err != nil {
 		return nil, err
 	}
-	a.keychain = authn.NewMultiKeychain(Memory(a.logins), Keychain(a.userDir))
+	chains := []authn.Keychain{Memory(a.logins), Keychain(a.userDir)}
+	if o.Cloud != nil {
+		chains = append(chains, o.Cloud)
+	}
+	a.keychain = authn.NewMultiKeychain(chains...)
 	a.http = requests.New(ctx, requests.Options{Timeout: o.Timeout, Insecure: a.insecure, UserAgent: o.UserAgent})
 	return a, nil
 }

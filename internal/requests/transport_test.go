@@ -45,7 +45,7 @@ func TestStalls(t *testing.T) {
 		handler   func(done <-chan struct{}) http.HandlerFunc
 		method    string
 		body      func() io.Reader // nil: none
-		wantTries int
+		wantTries int              // at most; a silent host is tried at least twice
 	}{
 		{"no answer to a GET: tried until the host is silent", silent, http.MethodGet, nil, silentFor},
 		{"no answer to a POST of bytes, which can be sent again", silent, http.MethodPost,
@@ -82,8 +82,12 @@ func TestStalls(t *testing.T) {
 			if !errors.As(err, &stall) {
 				t.Fatalf("err = %v, want a StallError", err)
 			}
-			if int(tries.Load()) != tc.wantTries || stall.Wait != wait || stall.Host != strings.TrimPrefix(srv.URL, "http://") {
-				t.Errorf("stall %+v after %d tries, want %d tries of %s at the server", stall, tries.Load(), tc.wantTries, wait)
+			// How many tries fit before the host counts as silent depends on
+			// the backoff's jitter and the machine's load: a retried request
+			// is tried more than once and never more than wantTries times.
+			least := min(2, tc.wantTries)
+			if n := int(tries.Load()); n < least || n > tc.wantTries || stall.Wait != wait || stall.Host != strings.TrimPrefix(srv.URL, "http://") {
+				t.Errorf("stall %+v after %d tries, want %d to %d tries of %s at the server", stall, n, least, tc.wantTries, wait)
 			}
 			if limit := time.Duration(tc.wantTries)*wait + 5*time.Second; took > limit {
 				t.Errorf("took %s, more than %s", took, limit)
