@@ -38,6 +38,8 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"check-stages":    checkStages,
 		"aws-standin":     awsStandin,
 		"aws-log":         awsLog,
+		"google-standin":  googleStandin,
+		"google-log":      googleLog,
 	}
 }
 

@@ -57,6 +57,7 @@ func TestIntegration(t *testing.T) {
 			env.Values[serverKey{}] = reg
 			env.Values[markKey{}] = new(int64)
 			env.Values[awsKey{}] = new(*registrytest.AWS)
+			env.Values[googleKey{}] = new([]string)
 			return nil
 		},
 		Cmds: harnessCommands(),

@@ -25,7 +25,7 @@ const acrScope = "https://containerregistry.azure.net/.default"
 // default credential: environment (a client secret, or a federated token
 // file as azure/login and AKS workload identity set AZURE_FEDERATED_TOKEN_FILE),
 // workload identity, managed identity, then the az CLI. Without any it is
-// anonymous. endpoint "" is https://HOST.
+// anonymous.
 func azureAuth(ctx context.Context, host string, cred azcore.TokenCredential, timeout time.Duration) (authn.Authenticator, error) {
 	if cred == nil {
 		c, err := azidentity.NewDefaultAzureCredential(nil)

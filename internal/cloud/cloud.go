@@ -32,6 +32,9 @@ type Options struct {
 	KindOf func(host string) naming.Implementation
 	// Timeout bounds each request to a cloud's identity or token service.
 	Timeout time.Duration
+	// AWS is the AWS configuration to use (nil: the SDK's default, loaded
+	// when an ECR registry first needs it).
+	AWS *AWS
 }
 
 // Keychain answers for ECR, GCR/Artifact Registry and ACR hosts with the
@@ -54,7 +57,11 @@ type entry struct {
 // New returns the cloud keychain; it asks no cloud anything until a
 // registry of that cloud needs credentials.
 func New(o Options) *Keychain {
-	return &Keychain{opts: o, cache: map[string]*entry{}, aws: NewAWS(o.Timeout)}
+	aws := o.AWS
+	if aws == nil {
+		aws = NewAWS(o.Timeout)
+	}
+	return &Keychain{opts: o, cache: map[string]*entry{}, aws: aws}
 }
 
 // AWS is the keychain's AWS configuration, shared with cleanup's ECR client.

@@ -32,9 +32,15 @@ type Server struct {
 	CAFile   string // the CA that signed its certificate
 	User     string
 	Password string
-	logFile  string
-	cmd      *exec.Cmd
+	// Cloud holds the logins whose user name a cloud's credentials fix
+	// (Google's "_token"), user → password.
+	Cloud   map[string]string
+	logFile string
+	cmd     *exec.Cmd
 }
+
+// GoogleUser is the user name of go-containerregistry's Google logins.
+const GoogleUser = "_token"
 
 // Missing says why the real registry cannot run here, or "" if it can.
 func Missing() string {
@@ -58,7 +64,8 @@ func Start(scriptPath, dir string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Host: fmt.Sprintf("127.0.0.1:%d", port), CAFile: filepath.Join(dir, "ca.pem"),
-		User: "shiptag", Password: hex.EncodeToString(secret), logFile: filepath.Join(dir, "registry.log")}
+		User: "shiptag", Password: hex.EncodeToString(secret), logFile: filepath.Join(dir, "registry.log"),
+		Cloud: map[string]string{GoogleUser: "google-" + hex.EncodeToString(secret[:6])}}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -66,7 +73,11 @@ func Start(scriptPath, dir string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command(scriptPath, dir, fmt.Sprint(port), s.User, s.Password)
+	args := []string{dir, fmt.Sprint(port), s.User, s.Password}
+	for user, password := range s.Cloud {
+		args = append(args, user, password)
+	}
+	s.cmd = exec.Command(scriptPath, args...)
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
