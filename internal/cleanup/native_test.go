@@ -10,12 +10,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shiptag/shiptag/internal/cloud"
+	"github.com/shiptag/shiptag/internal/requests"
 )
 
 // apiLog is a loopback stand-in for a vendor API: it records each request
@@ -281,5 +283,53 @@ func TestACR(t *testing.T) {
 	bad := ACR{Username: "sp", Password: "wrong", API: srv.URL}
 	if err := bad.DeleteTag(ctx, "acme.azurecr.io/team/app", "x"); !isAPIStatus(err, http.StatusUnauthorized) {
 		t.Errorf("wrong password: %v", err)
+	}
+}
+
+// TestNativeAPIsRetry: the native APIs go through the run's transport, so a
+// rate limit with Retry-After, a server error or a reset is retried as any
+// registry request is: the login and each delete here meet one of each.
+func TestNativeAPIsRetry(t *testing.T) {
+	t.Parallel()
+	var log apiLog
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := log.server(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		first := seen[r.URL.Path] == 1
+		mu.Unlock()
+		switch {
+		case first && r.URL.Path == "/v2/users/login":
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, `{"detail":"slow down"}`, http.StatusTooManyRequests)
+		case first && strings.HasSuffix(r.URL.Path, "/tags/a/"):
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+		case first && strings.HasSuffix(r.URL.Path, "/tags/b/"):
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close() // a reset
+		case r.URL.Path == "/v2/users/login":
+			_, _ = w.Write([]byte(`{"token":"jwt"}`))
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	client := requests.New(context.Background(), requests.Options{Timeout: 30 * time.Second}).Client()
+	hub := &DockerHub{Username: "ci", Password: "pat", API: srv.URL, Client: client}
+	start := time.Now()
+	for _, tag := range []string{"a", "b"} {
+		if err := hub.DeleteTag(context.Background(), "acme/app", tag); err != nil {
+			t.Fatalf("DeleteTag %s: %v", tag, err)
+		}
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Errorf("the login was retried after %s, before its Retry-After of 1s", waited)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for path, n := range seen {
+		if n != 2 {
+			t.Errorf("%s asked %d times, want 2 (one fault, one retry)", path, n)
+		}
 	}
 }
