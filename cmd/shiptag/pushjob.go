@@ -12,6 +12,7 @@ import (
 
 	"github.com/shiptag/shiptag/internal/cloud"
 	"github.com/shiptag/shiptag/internal/config"
+	dockerengine "github.com/shiptag/shiptag/internal/engine"
 	"github.com/shiptag/shiptag/internal/output"
 	"github.com/shiptag/shiptag/internal/plan"
 	"github.com/shiptag/shiptag/internal/platform"
@@ -67,7 +68,7 @@ func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]sourc
 		return nil, err
 	}
 	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(), NameOptions: j.access.NameOptions,
-		DockerHost: j.e.vars.DockerHost, TempDir: j.tempDir, Jobs: j.jobs}
+		Engine: engineOptions(j.e, j.cfg), TempDir: j.tempDir, Jobs: j.jobs}
 	return source.OpenAll(ctx, sourcesOf(images), opts, "")
 }
 
@@ -160,4 +161,13 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// engineOptions are the docker CLI's engine variables, and the docker config
+// directory its contexts live in.
+func engineOptions(e *runEnv, cfg *config.Config) dockerengine.Options {
+	v := e.vars
+	return dockerengine.Options{Host: v.DockerHost, TLSVerify: v.DockerTLSVerify, CertPath: v.DockerCertPath,
+		TLSCertDir: v.DockerTLSCertDir, Context: v.DockerContext,
+		ConfigDir: registry.ConfigDir(cfg.DockerConfig, v.DockerConfig, v.Home)}
 }

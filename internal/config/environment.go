@@ -16,10 +16,16 @@ import (
 // kept as an error for the commands that use it, so a bad
 // SOURCE_DATE_EPOCH fails publish and meta but not slugify.
 type Environment struct {
-	DockerHost    string `env:"DOCKER_HOST"`
-	DockerConfig  string `env:"DOCKER_CONFIG"`
-	Home          string `env:"HOME"`
-	GitSSHCommand string `env:"GIT_SSH_COMMAND"`
+	DockerHost string `env:"DOCKER_HOST"`
+	// The docker CLI's other engine variables: TLS, GitLab's dind
+	// certificates, the context.
+	DockerTLSVerify  string `env:"DOCKER_TLS_VERIFY"`
+	DockerCertPath   string `env:"DOCKER_CERT_PATH"`
+	DockerTLSCertDir string `env:"DOCKER_TLS_CERTDIR"`
+	DockerContext    string `env:"DOCKER_CONTEXT"`
+	DockerConfig     string `env:"DOCKER_CONFIG"`
+	Home             string `env:"HOME"`
+	GitSSHCommand    string `env:"GIT_SSH_COMMAND"`
 	// GitHubAPI is GITHUB_API_URL: GitHub Enterprise's API for ghcr cleanup.
 	GitHubAPI          string `env:"GITHUB_API_URL"`
 	AWSAccessKeyID     string `env:"AWS_ACCESS_KEY_ID"`

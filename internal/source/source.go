@@ -16,6 +16,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/shiptag/shiptag/internal/engine"
+
 	"github.com/shiptag/shiptag/internal/spelling"
 )
 
@@ -148,8 +150,8 @@ type Options struct {
 	// NameOptions parse a registry reference (insecure registries); nil
 	// for none.
 	NameOptions func(ref string) []name.Option
-	// DockerHost is the Docker Engine address (DOCKER_HOST), for docker-daemon.
-	DockerHost string
+	// Engine names the Docker Engine, for docker-daemon.
+	Engine engine.Options
 	// TempDir holds unpacked archives and daemon exports; the caller removes it.
 	TempDir string
 	// Jobs is how many blobs of a local source are verified at a time.

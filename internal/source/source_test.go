@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/shiptag/shiptag/internal/engine"
 	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
@@ -206,11 +208,21 @@ func TestDockerDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	var asked []string
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked = append(asked, r.Method+" "+r.URL.Path)
-		if r.URL.Path != "/images/app:1.0/get" {
-			http.Error(w, `{"message":"No such image: `+r.URL.Path+`"}`, http.StatusNotFound)
+		w.Header().Set("Api-Version", "1.43")
+		if r.URL.Path == "/_ping" {
+			_, _ = w.Write([]byte("OK"))
+			return
+		}
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+		mu.Unlock()
+		if r.URL.Path != "/v1.43/images/get" || r.URL.Query().Get("names") != "app:1.0" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"No such image: ` + r.URL.Query().Get("names") + `"}`))
 			return
 		}
 		f, _ := os.Open(saved)
@@ -220,7 +232,7 @@ func TestDockerDaemon(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	o := source.Options{DockerHost: "unix://" + socket}
+	o := source.Options{Engine: engine.Options{Host: "unix://" + socket}}
 	a, err := open(t, "docker-daemon:app:1.0", o)
 	if err != nil {
 		t.Fatal(err)
@@ -229,13 +241,15 @@ func TestDockerDaemon(t *testing.T) {
 		t.Fatal("no image")
 	}
 	_, err = open(t, "docker-daemon:missing", o)
-	if err == nil || !strings.Contains(err.Error(), "404 Not Found") || !strings.Contains(err.Error(), "No such image: /images/missing:latest/get") {
+	if err == nil || !strings.Contains(err.Error(), "No such image: missing:latest") || !strings.Contains(err.Error(), "DOCKER_HOST unix://") {
 		t.Errorf("missing image: %v", err)
 	}
-	if diff := cmp.Diff([]string{"GET /images/app:1.0/get", "GET /images/missing:latest/get"}, asked); diff != "" {
+	mu.Lock()
+	if diff := cmp.Diff([]string{"GET /v1.43/images/get?names=app%3A1.0", "GET /v1.43/images/get?names=missing%3Alatest"}, asked); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	_, err = open(t, "docker-daemon:app", source.Options{DockerHost: "unix://" + filepath.Join(dir, "none.sock")})
+	mu.Unlock()
+	_, err = open(t, "docker-daemon:app", source.Options{Engine: engine.Options{Host: "unix://" + filepath.Join(dir, "none.sock")}})
 	if err == nil || !strings.Contains(err.Error(), "DOCKER_HOST") {
 		t.Errorf("no engine: %v", err)
 	}
