@@ -200,6 +200,12 @@ func TestActDropIn(t *testing.T) {
 	if anns := read("meta-annotations.txt"); !slices.Contains(anns, "manifest:org.opencontainers.image.version=rework-cache") {
 		t.Errorf("annotations %q", anns)
 	}
+	// The login an earlier step wrote into the workspace was the action's.
+	after, _ := name.NewTag(reg.Host + "/act/after-login:v1")
+	if desc, err := remote.Head(after, remote.WithTransport(client.Transport), remote.WithAuth(&authn.Basic{Username: reg.User, Password: reg.Password})); err != nil ||
+		desc.Digest.String() != strings.Join(read("after-login-digest.txt"), "") {
+		t.Errorf("publish with the earlier step's login: %v, %v\nact's log:\n%s", desc, err, out)
+	}
 	if id := strings.Join(read("build-imageid.txt"), ""); !strings.HasPrefix(id, "sha256:") || id == digest {
 		t.Errorf("imageid %q: want the config digest", id)
 	}
