@@ -48,7 +48,7 @@ func Connect(o Options) (*client.Client, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("the Docker Engine of %s: %w", where, err)
 	}
-	c, err := client.New(append(opts, client.WithAPIVersionNegotiation())...)
+	c, err := client.New(opts...) // the client negotiates the API version itself
 	if err != nil {
 		return nil, "", fmt.Errorf("the Docker Engine of %s: %w", where, err)
 	}
@@ -114,7 +114,7 @@ func hostEndpoint(o Options) (docker.Endpoint, error) {
 // contextEndpoint reads a Docker context from the config's context store.
 func contextEndpoint(configDir, name string) (docker.Endpoint, error) {
 	if configDir == "" {
-		return docker.Endpoint{}, fmt.Errorf("Docker context %q: no docker config directory to read it from (set DOCKER_CONFIG or HOME)", name)
+		return docker.Endpoint{}, fmt.Errorf("the Docker context %q: no docker config directory to read it from (set DOCKER_CONFIG or HOME)", name)
 	}
 	s := store.New(filepath.Join(configDir, "contexts"), store.NewConfig(func() any { return &map[string]any{} },
 		store.EndpointTypeGetter(docker.DockerEndpoint, func() any { return &docker.EndpointMeta{} })))
@@ -122,17 +122,17 @@ func contextEndpoint(configDir, name string) (docker.Endpoint, error) {
 	if err != nil {
 		var notFound interface{ NotFound() }
 		if errors.Is(err, os.ErrNotExist) || errors.As(err, &notFound) {
-			return docker.Endpoint{}, fmt.Errorf("Docker context %q does not exist in %s: create it with docker context create, or set DOCKER_HOST", name, configDir)
+			return docker.Endpoint{}, fmt.Errorf("the Docker context %q does not exist in %s: create it with docker context create, or set DOCKER_HOST", name, configDir)
 		}
-		return docker.Endpoint{}, fmt.Errorf("Docker context %q: %w", name, err)
+		return docker.Endpoint{}, fmt.Errorf("the Docker context %q: %w", name, err)
 	}
 	meta, err := docker.EndpointFromContext(md)
 	if err != nil {
-		return docker.Endpoint{}, fmt.Errorf("Docker context %q: %w", name, err)
+		return docker.Endpoint{}, fmt.Errorf("the Docker context %q: %w", name, err)
 	}
 	ep, err := docker.WithTLSData(s, name, meta)
 	if err != nil {
-		return docker.Endpoint{}, fmt.Errorf("Docker context %q: %w", name, err)
+		return docker.Endpoint{}, fmt.Errorf("the Docker context %q: %w", name, err)
 	}
 	return ep, nil
 }

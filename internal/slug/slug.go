@@ -103,24 +103,11 @@ func dockerTag(value string) string {
 // transliterated by gosimple/slug first (what has no transliteration is
 // dropped).
 func Slugify(value string) string {
-	var b strings.Builder
-	b.Grow(len(value))
-	pendingDash := false
-	emit := func(c byte) {
-		switch {
-		case isSeparator(c):
-			pendingDash = b.Len() > 0
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			if pendingDash {
-				b.WriteByte('-')
-				pendingDash = false
-			}
-			b.WriteByte(lower(c))
-		}
-	}
+	var w slugWriter
+	w.b.Grow(len(value))
 	for i := 0; i < len(value); {
 		if value[i] < utf8.RuneSelf {
-			emit(value[i])
+			w.emit(value[i])
 			i++
 			continue
 		}
@@ -131,13 +118,37 @@ func Slugify(value string) string {
 		for end < len(value) && value[end] >= utf8.RuneSelf {
 			end++
 		}
-		t := gosimple.Make(value[i:end])
-		for j := 0; j < len(t); j++ {
-			emit(t[j])
-		}
+		w.emitString(gosimple.Make(value[i:end]))
 		i = end
 	}
-	return b.String()
+	return w.b.String()
+}
+
+// slugWriter writes ASCII text as both rules' readable part: letters
+// lowercased, digits kept, separators become one dash between words (never
+// leading or trailing), other characters dropped.
+type slugWriter struct {
+	b           strings.Builder
+	pendingDash bool
+}
+
+func (w *slugWriter) emit(c byte) {
+	switch {
+	case isSeparator(c):
+		w.pendingDash = w.b.Len() > 0
+	case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		if w.pendingDash {
+			w.b.WriteByte('-')
+			w.pendingDash = false
+		}
+		w.b.WriteByte(lower(c))
+	}
+}
+
+func (w *slugWriter) emitString(text string) {
+	for i := 0; i < len(text); i++ {
+		w.emit(text[i])
+	}
 }
 
 func isSeparator(c byte) bool {

@@ -2,7 +2,6 @@ package slug
 
 import (
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -14,31 +13,16 @@ import (
 // larger transliteration, which gives other letters ("ß" is "ss" there and
 // "b" in werf) and keeps scripts werf drops ("中文").
 func werfSlugify(value string) string {
-	var b strings.Builder
-	b.Grow(len(value))
-	pendingDash := false
-	emit := func(text string) {
-		for i := 0; i < len(text); i++ {
-			switch c := text[i]; {
-			case isSeparator(c):
-				pendingDash = b.Len() > 0
-			case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-				if pendingDash {
-					b.WriteByte('-')
-					pendingDash = false
-				}
-				b.WriteByte(lower(c))
-			}
-		}
-	}
+	var w slugWriter
+	w.b.Grow(len(value))
 	for _, r := range value {
 		if r < utf8.RuneSelf {
-			emit(string(r))
+			w.emit(byte(r))
 			continue
 		}
-		emit(werfTable[r])
+		w.emitString(werfTable[r])
 	}
-	return b.String()
+	return w.b.String()
 }
 
 // werfTable is werf's transliteration of non-ASCII code points (werf's
