@@ -1,0 +1,112 @@
+package metadata
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// The commits of metadata-action's test fixtures (__tests__/fixtures).
+const (
+	shaDev    = "860c1904a1ce19322e91ac35af1ab07466440c37" // event_push_dev, event_workflow_dispatch, the tags
+	shaMaster = "266574110acf203503badf966df2ea24b5d732d7" // event_push_master
+	shaBadRef = "983315b5e8d46e46fc4c49869e85e7ee5fb289ba" // event_push_invalidchars
+)
+
+// TestMetadataActionTables runs cases of metadata-action's own test tables
+// (__tests__/meta.test.ts, its v5 and v6 releases; the names are theirs) with
+// their fixtures' events, inputs and expected versions and tags. The clock is
+// theirs too: 2020-01-10T00:30:00Z, the commit date the same.
+func TestMetadataActionTables(t *testing.T) {
+	t.Parallel()
+	event := func(name, ref, sha string) Context {
+		c := ctxFor(name, ref)
+		c.SHA = sha
+		return c
+	}
+	dev := event("push", "refs/heads/dev", shaDev)
+	master := event("push", "refs/heads/master", shaMaster)
+	dispatch := event("workflow_dispatch", "refs/heads/master", shaDev)
+	badRef := event("push", "refs/heads/my/feature#1245", shaBadRef)
+	tag := func(name string) Context { return event("push", "refs/tags/"+name, shaDev) }
+	two := []string{"org/app", "ghcr.io/user/app"}
+	tests := []struct {
+		name           string
+		ctx            Context
+		images, tags   []string
+		flavor         []string
+		want           Version
+		wantReferences []string
+	}{
+		{"push01", dev, []string{"user/app"}, nil, nil, Version{Main: "dev"}, []string{"user/app:dev"}},
+		{"push02", master, []string{"user/app"}, []string{"type=edge"}, nil, Version{Main: "edge"}, []string{"user/app:edge"}},
+		{"push03", master, []string{"user/app"}, nil, nil, Version{Main: "master"}, []string{"user/app:master"}},
+		{"push04", dispatch, []string{"user/app"}, []string{"type=edge"}, nil, Version{Main: "edge"}, []string{"user/app:edge"}},
+		{"push05", dev, two, nil, nil, Version{Main: "dev"}, []string{"org/app:dev", "ghcr.io/user/app:dev"}},
+		{"push06", master, two, []string{"type=edge"}, nil, Version{Main: "edge"}, []string{"org/app:edge", "ghcr.io/user/app:edge"}},
+		{"push07", dev, two, []string{"type=ref,event=branch", "type=sha"}, nil, Version{Main: "dev", Partial: []string{"sha-860c190"}},
+			[]string{"org/app:dev", "org/app:sha-860c190", "ghcr.io/user/app:dev", "ghcr.io/user/app:sha-860c190"}},
+		{"push08", master, two, []string{"type=edge", "type=sha"}, nil, Version{Main: "edge", Partial: []string{"sha-2665741"}},
+			[]string{"org/app:edge", "org/app:sha-2665741", "ghcr.io/user/app:edge", "ghcr.io/user/app:sha-2665741"}},
+		{"push09", dev, two, []string{"type=edge,branch=dev", "type=sha"}, nil, Version{Main: "edge", Partial: []string{"sha-860c190"}},
+			[]string{"org/app:edge", "org/app:sha-860c190", "ghcr.io/user/app:edge", "ghcr.io/user/app:sha-860c190"}},
+		{"push10", master, two, []string{"type=edge,branch=dev", "type=sha"}, nil, Version{Main: "sha-2665741"},
+			[]string{"org/app:sha-2665741", "ghcr.io/user/app:sha-2665741"}},
+		{"push11", badRef, two, []string{"type=edge", "type=sha"}, nil, Version{Main: "sha-983315b"},
+			[]string{"org/app:sha-983315b", "ghcr.io/user/app:sha-983315b"}},
+		{"push12", badRef, two, []string{"type=semver,pattern={{version}}", "type=pep440,pattern={{version}}", "type=edge"}, nil, Version{}, nil},
+		{"push13", master, []string{"user/app"}, []string{"type=ref,priority=2000,event=branch", "type=edge"}, nil,
+			Version{Main: "master", Partial: []string{"edge"}}, []string{"user/app:master", "user/app:edge"}},
+		{"push14", master, []string{"user/app"}, []string{"type=semver,pattern={{version}},value=v1.2.3", "type=pep440,pattern={{version}},value=v1.2.3", "type=edge"}, nil,
+			Version{Main: "1.2.3", Partial: []string{"edge"}, Latest: true}, []string{"user/app:1.2.3", "user/app:edge", "user/app:latest"}},
+		{"push15", master, []string{"user/app"}, []string{"type=match,pattern=v(.*),group=1,value=v1.2.3", "type=edge"}, nil,
+			Version{Main: "1.2.3", Partial: []string{"edge"}, Latest: true}, []string{"user/app:1.2.3", "user/app:edge", "user/app:latest"}},
+		{"push16", master, []string{"user/app"}, []string{"type=match,enable=false,pattern=v(.*),group=1,value=v1.2.3", "type=edge"}, nil,
+			Version{Main: "edge"}, []string{"user/app:edge"}},
+		{"push17", master, []string{"user/app"}, []string{"type=raw,value=mytag-{{branch}}", "type=raw,value=mytag-{{date 'YYYYMMDD'}}",
+			"type=raw,value=mytag-cd-{{commit_date 'YYYYMMDD'}}", "type=raw,value=mytag-{{date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}",
+			"type=raw,value=mytag-tag-{{tag}}", "type=raw,value=mytag-baseref-{{base_ref}}", "type=raw,value=mytag-defbranch,enable={{is_default_branch}}"}, nil,
+			Version{Main: "mytag-master", Partial: []string{"mytag-20200110", "mytag-cd-20200110", "mytag-20200110-093000", "mytag-tag-", "mytag-baseref-", "mytag-defbranch"}},
+			[]string{"user/app:mytag-master", "user/app:mytag-20200110", "user/app:mytag-cd-20200110", "user/app:mytag-20200110-093000",
+				"user/app:mytag-tag-", "user/app:mytag-baseref-", "user/app:mytag-defbranch"}},
+		{"push18", dev, two, []string{"type=ref,event=branch", "type=sha,format=long"}, nil,
+			Version{Main: "dev", Partial: []string{"sha-" + shaDev}},
+			[]string{"org/app:dev", "org/app:sha-" + shaDev, "ghcr.io/user/app:dev", "ghcr.io/user/app:sha-" + shaDev}},
+		{"push19", dev, two, []string{"type=edge,branch=master", "type=ref,event=branch,enable=false", "type=sha,format=long",
+			"type=raw,value=defbranch,enable={{is_default_branch}}"}, nil,
+			Version{Main: "sha-" + shaDev}, []string{"org/app:sha-" + shaDev, "ghcr.io/user/app:sha-" + shaDev}},
+		{"push20", dev, []string{"org/app", "ghcr.io/user/app,enable=false"}, []string{"type=edge,branch=master", "type=ref,event=branch,enable=false", "type=sha,format=long"}, nil,
+			Version{Main: "sha-" + shaDev}, []string{"org/app:sha-" + shaDev}},
+		{"push21", master, nil, []string{"type=raw,value=mytag-{{branch}}", "type=raw,value=mytag-{{date 'YYYYMMDD'}}",
+			"type=raw,value=mytag-{{date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}", "type=raw,value=mytag-src-{{commit_date 'YYYYMMDD'}}",
+			"type=raw,value=mytag-tag-{{tag}}", "type=raw,value=mytag-baseref-{{base_ref}}", "type=raw,value=mytag-defbranch,enable={{is_default_branch}}"}, nil,
+			Version{Main: "mytag-master", Partial: []string{"mytag-20200110", "mytag-20200110-093000", "mytag-src-20200110", "mytag-tag-", "mytag-baseref-", "mytag-defbranch"}},
+			[]string{"mytag-master", "mytag-20200110", "mytag-20200110-093000", "mytag-src-20200110", "mytag-tag-", "mytag-baseref-", "mytag-defbranch"}},
+		{"tag01", tag("release1"), []string{"user/app"}, nil, nil, Version{Main: "release1", Latest: true}, []string{"user/app:release1", "user/app:latest"}},
+		{"tag02", tag("20200110-RC2"), []string{"user/app"}, nil, nil, Version{Main: "20200110-RC2", Latest: true}, []string{"user/app:20200110-RC2", "user/app:latest"}},
+		{"tag03", tag("20200110-RC2"), []string{"user/app"}, []string{`type=match,pattern=\d{8}`}, []string{"latest=false"},
+			Version{Main: "20200110"}, []string{"user/app:20200110"}},
+		{"tag04", tag("20200110-RC2"), []string{"user/app"}, []string{`type=match,pattern=(.*)-RC,group=1`}, []string{"latest=false"},
+			Version{Main: "20200110"}, []string{"user/app:20200110"}},
+		{"tag05", tag("v1.1.1"), two, []string{`type=match,"pattern=\d.\d.\d"`}, nil, Version{Main: "1.1.1", Latest: true},
+			[]string{"org/app:1.1.1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:latest"}},
+		{"tag06", tag("v1.1.1"), two, []string{`type=match,"pattern=^v(\d.\d.\d)$",group=1`}, nil, Version{Main: "1.1.1", Latest: true},
+			[]string{"org/app:1.1.1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:latest"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := Compute(Inputs{Images: tc.images, Tags: tc.tags, Flavor: tc.flavor}, tc.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, r.Version, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("version (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantReferences, r.Tags, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("tags (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
