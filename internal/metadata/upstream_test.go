@@ -30,6 +30,7 @@ func TestMetadataActionTables(t *testing.T) {
 	dispatch := event("workflow_dispatch", "refs/heads/master", shaDev)
 	badRef := event("push", "refs/heads/my/feature#1245", shaBadRef)
 	tag := func(name string) Context { return event("push", "refs/tags/"+name, shaDev) }
+	tagWithBase := func(name, base string) Context { c := tag(name); c.BaseRef = base; return c }
 	two := []string{"org/app", "ghcr.io/user/app"}
 	tests := []struct {
 		name           string
@@ -93,6 +94,44 @@ func TestMetadataActionTables(t *testing.T) {
 			[]string{"org/app:1.1.1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:latest"}},
 		{"tag06", tag("v1.1.1"), two, []string{`type=match,"pattern=^v(\d.\d.\d)$",group=1`}, nil, Version{Main: "1.1.1", Latest: true},
 			[]string{"org/app:1.1.1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:latest"}},
+		{"tag07", tag("v2.0.8-beta.67"), two, []string{`type=match,"pattern=\d.\d.\d-(alpha|beta).\d+"`}, nil, Version{Main: "2.0.8-beta.67", Latest: true},
+			[]string{"org/app:2.0.8-beta.67", "org/app:latest", "ghcr.io/user/app:2.0.8-beta.67", "ghcr.io/user/app:latest"}},
+		{"tag08", tag("v2.0.8-beta.67"), two, []string{`type=match,"pattern=\d.\d"`}, nil, Version{Main: "2.0", Latest: true},
+			[]string{"org/app:2.0", "org/app:latest", "ghcr.io/user/app:2.0", "ghcr.io/user/app:latest"}},
+		{"tag09", tag("v2.0.8-beta.67"), two, []string{`type=match,"pattern=v(.*)-beta.(.*)",group=1`, `type=match,"pattern=v(.*)-beta.(.*)",group=2`}, nil,
+			Version{Main: "2.0.8", Partial: []string{"67"}, Latest: true},
+			[]string{"org/app:2.0.8", "org/app:67", "org/app:latest", "ghcr.io/user/app:2.0.8", "ghcr.io/user/app:67", "ghcr.io/user/app:latest"}},
+		{"tag10", tag("sometag"), two, []string{`type=match,"pattern=\d.\d"`}, nil, Version{}, nil},
+		{"tag11", tag("v1.1.1"), two, []string{"type=semver,pattern={{version}}", "type=semver,pattern={{major}}.{{minor}}", "type=semver,pattern={{major}}"}, nil,
+			Version{Main: "1.1.1", Partial: []string{"1.1", "1"}, Latest: true},
+			[]string{"org/app:1.1.1", "org/app:1.1", "org/app:1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:1.1", "ghcr.io/user/app:1", "ghcr.io/user/app:latest"}},
+		{"tag12", tag("v1.1.1"), two, []string{"type=semver,pattern={{version}}", "type=semver,pattern={{major}}.{{minor}}.{{patch}}"}, nil,
+			Version{Main: "1.1.1", Latest: true}, []string{"org/app:1.1.1", "org/app:latest", "ghcr.io/user/app:1.1.1", "ghcr.io/user/app:latest"}},
+		{"tag13", tag("v2.0.8-beta.67"), two, []string{"type=semver,pattern={{major}}.{{minor}}", "type=semver,pattern={{major}}"}, nil,
+			Version{Main: "2.0.8-beta.67"}, []string{"org/app:2.0.8-beta.67", "ghcr.io/user/app:2.0.8-beta.67"}},
+		{"tag14", tag("sometag"), []string{"ghcr.io/user/app"}, []string{"type=ref,event=tag", "type=semver,pattern={{version}}",
+			"type=semver,pattern={{major}}.{{minor}}", "type=semver,pattern={{major}}"}, []string{"latest=false"},
+			Version{Main: "sometag"}, []string{"ghcr.io/user/app:sometag"}},
+		{"tag15", tag("v2.0.8-beta.67"), two, []string{"type=raw,priority=2000,foo", "type=semver,pattern={{version}}", `type=match,"pattern=\d.\d"`}, nil,
+			Version{Main: "foo", Partial: []string{"2.0.8-beta.67", "2.0"}},
+			[]string{"org/app:foo", "org/app:2.0.8-beta.67", "org/app:2.0", "ghcr.io/user/app:foo", "ghcr.io/user/app:2.0.8-beta.67", "ghcr.io/user/app:2.0"}},
+		{"tag16", tag("v1.1.1"), two, []string{"type=raw,priority=2000,foo", "type=ref,event=tag", "type=edge"}, nil,
+			Version{Main: "foo", Partial: []string{"v1.1.1"}}, []string{"org/app:foo", "org/app:v1.1.1", "ghcr.io/user/app:foo", "ghcr.io/user/app:v1.1.1"}},
+		{"tag17", tag("p1/v1.0.0"), two, []string{`type=match,"pattern=/^v(\d.\d.\d)$/ig",group=1`, `type=match,pattern=\d.\d.\d`,
+			`type=match,pattern=\d.\d`, "type=ref,event=pr", "type=sha"}, nil,
+			Version{Main: "1.0.0", Partial: []string{"1.0", "sha-860c190"}, Latest: true},
+			[]string{"org/app:1.0.0", "org/app:1.0", "org/app:sha-860c190", "org/app:latest", "ghcr.io/user/app:1.0.0", "ghcr.io/user/app:1.0", "ghcr.io/user/app:sha-860c190", "ghcr.io/user/app:latest"}},
+		{"tag18", tag("p1/v1.0.0"), two, []string{`type=match,pattern=p1/v(\d.\d.\d),group=1`, `type=match,pattern=p1/v(\d.\d),group=1`,
+			`type=match,pattern=p1/v(\d.\d),group=3`, "type=ref,event=pr", "type=sha"}, nil,
+			Version{Main: "1.0.0", Partial: []string{"1.0", "sha-860c190"}, Latest: true},
+			[]string{"org/app:1.0.0", "org/app:1.0", "org/app:sha-860c190", "org/app:latest", "ghcr.io/user/app:1.0.0", "ghcr.io/user/app:1.0", "ghcr.io/user/app:sha-860c190", "ghcr.io/user/app:latest"}},
+		{"tag19", tag("p1/v1.0.0"), two, []string{`type=match,pattern=p1/v(\d.\d.\d),group=1`, `type=match,pattern=p1/v(\d.\d),group=1,suffix=`,
+			"type=ref,event=pr", "type=sha"}, []string{"suffix=-dev"},
+			Version{Main: "1.0.0-dev", Partial: []string{"1.0", "sha-860c190-dev"}, Latest: true},
+			[]string{"org/app:1.0.0-dev", "org/app:1.0", "org/app:sha-860c190-dev", "org/app:latest", "ghcr.io/user/app:1.0.0-dev", "ghcr.io/user/app:1.0", "ghcr.io/user/app:sha-860c190-dev", "ghcr.io/user/app:latest"}},
+		{"tag20", tagWithBase("v1.1.1", "master"), two, []string{"type=raw,{{tag}}-{{sha}}-foo", "type=raw,{{base_ref}}-foo", "type=raw,defbranch-foo,enable={{is_default_branch}}"}, nil,
+			Version{Main: "v1.1.1-860c190-foo", Partial: []string{"master-foo"}},
+			[]string{"org/app:v1.1.1-860c190-foo", "org/app:master-foo", "ghcr.io/user/app:v1.1.1-860c190-foo", "ghcr.io/user/app:master-foo"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
