@@ -12,6 +12,7 @@ const (
 	shaDev    = "860c1904a1ce19322e91ac35af1ab07466440c37" // event_push_dev, event_workflow_dispatch, the tags
 	shaMaster = "266574110acf203503badf966df2ea24b5d732d7" // event_push_master
 	shaBadRef = "983315b5e8d46e46fc4c49869e85e7ee5fb289ba" // event_push_invalidchars
+	shaPR     = "a9c8c5828b91be19d9728548b24759e352367ef1" // event_pull_request
 )
 
 // TestMetadataActionTables runs cases of metadata-action's own test tables
@@ -31,6 +32,7 @@ func TestMetadataActionTables(t *testing.T) {
 	badRef := event("push", "refs/heads/my/feature#1245", shaBadRef)
 	tag := func(name string) Context { return event("push", "refs/tags/"+name, shaDev) }
 	tagWithBase := func(name, base string) Context { c := tag(name); c.BaseRef = base; return c }
+	pr := event("pull_request", "refs/pull/15/merge", shaPR)
 	two := []string{"org/app", "ghcr.io/user/app"}
 	tests := []struct {
 		name           string
@@ -132,6 +134,30 @@ func TestMetadataActionTables(t *testing.T) {
 		{"tag20", tagWithBase("v1.1.1", "master"), two, []string{"type=raw,{{tag}}-{{sha}}-foo", "type=raw,{{base_ref}}-foo", "type=raw,defbranch-foo,enable={{is_default_branch}}"}, nil,
 			Version{Main: "v1.1.1-860c190-foo", Partial: []string{"master-foo"}},
 			[]string{"org/app:v1.1.1-860c190-foo", "org/app:master-foo", "ghcr.io/user/app:v1.1.1-860c190-foo", "ghcr.io/user/app:master-foo"}},
+		{"latest03", tag("20200110-RC2"), []string{"user/app"}, []string{`type=match,pattern=\d{8}`}, nil, Version{Main: "20200110", Latest: true},
+			[]string{"user/app:20200110", "user/app:latest"}},
+		{"latest04", tag("v1.1.1"), []string{"user/app"}, []string{`type=match,"pattern=\d.\d.\d"`}, nil, Version{Main: "1.1.1", Latest: true},
+			[]string{"user/app:1.1.1", "user/app:latest"}},
+		{"latest05", tag("v1.1.1"), two, nil, nil, Version{Main: "v1.1.1", Latest: true},
+			[]string{"org/app:v1.1.1", "org/app:latest", "ghcr.io/user/app:v1.1.1", "ghcr.io/user/app:latest"}},
+		{"latest06", tag("v2.0.8-beta.67"), two, []string{`type=match,"pattern=\d.\d.\d"`}, nil, Version{Main: "2.0.8", Latest: true},
+			[]string{"org/app:2.0.8", "org/app:latest", "ghcr.io/user/app:2.0.8", "ghcr.io/user/app:latest"}},
+		{"latest07", tag("v1.1.1"), two, []string{"type=ref,event=tag"}, []string{"latest=false"}, Version{Main: "v1.1.1"},
+			[]string{"org/app:v1.1.1", "ghcr.io/user/app:v1.1.1"}},
+		{"latest08", tag("v1.1.1"), []string{"org/app", "ghcr.io/MyUSER/MyApp"}, []string{"type=ref,event=tag"}, []string{"latest=false"}, Version{Main: "v1.1.1"},
+			[]string{"org/app:v1.1.1", "ghcr.io/myuser/myapp:v1.1.1"}},
+		{"latest10", tag("v2.0.8-beta.67"), nil, []string{`type=match,"pattern=\d.\d.\d"`}, nil, Version{Main: "2.0.8", Latest: true},
+			[]string{"2.0.8", "latest"}},
+		{"pr01", pr, []string{"user/app"}, nil, nil, Version{Main: "pr-15"}, []string{"user/app:pr-15"}},
+		{"pr02", pr, two, nil, nil, Version{Main: "pr-15"}, []string{"org/app:pr-15", "ghcr.io/user/app:pr-15"}},
+		{"pr03", pr, two, []string{"type=ref,event=pr", "type=sha"}, nil, Version{Main: "pr-15", Partial: []string{"sha-a9c8c58"}},
+			[]string{"org/app:pr-15", "org/app:sha-a9c8c58", "ghcr.io/user/app:pr-15", "ghcr.io/user/app:sha-a9c8c58"}},
+		{"pr04", pr, two, []string{"type=sha,priority=2000", "type=ref,event=pr"}, nil, Version{Main: "sha-a9c8c58", Partial: []string{"pr-15"}},
+			[]string{"org/app:sha-a9c8c58", "org/app:pr-15", "ghcr.io/user/app:sha-a9c8c58", "ghcr.io/user/app:pr-15"}},
+		{"pr05", pr, two, []string{"type=ref,event=pr"}, []string{"prefix=glo-", "suffix=-bal"}, Version{Main: "pr-15-bal"},
+			[]string{"org/app:pr-15-bal", "ghcr.io/user/app:pr-15-bal"}},
+		{"pr06", pr, two, []string{"type=ref,event=pr,prefix="}, []string{"prefix=glo-", "suffix=-bal"}, Version{Main: "15-bal"},
+			[]string{"org/app:15-bal", "ghcr.io/user/app:15-bal"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,5 +173,37 @@ func TestMetadataActionTables(t *testing.T) {
 				t.Errorf("tags (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestMetadataActionLabelsAndAnnotations is latest09: the labels and
+// annotations inputs override the defaults each on its own side.
+func TestMetadataActionLabelsAndAnnotations(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor("push", "refs/tags/v1.1.1")
+	ctx.Repo = Repo{Name: "Hello-World", Description: "This your first repo!", URL: "https://github.com/octocat/Hello-World", License: "MIT"}
+	r, err := Compute(Inputs{Images: []string{"org/app", "ghcr.io/MyUSER/MyApp"}, Tags: []string{"type=ref,event=tag"}, Flavor: []string{"latest=false"},
+		Labels: []string{"maintainer=CrazyMax", `org.opencontainers.image.description=this is a "good" example`,
+			"org.opencontainers.image.title=MyCustomTitle", "org.opencontainers.image.vendor=MyCompany"},
+		Annotations: []string{"maintainer=Foo", `org.opencontainers.image.description=this is a "bad" example`,
+			"org.opencontainers.image.title=MyNotTitle", "org.opencontainers.image.vendor=MyNotCompany"}}, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLabels := []string{"maintainer=CrazyMax", "org.opencontainers.image.created=2020-01-10T00:30:00.000Z",
+		`org.opencontainers.image.description=this is a "good" example`, "org.opencontainers.image.licenses=MIT",
+		"org.opencontainers.image.revision=" + shaDev, "org.opencontainers.image.source=https://github.com/octocat/Hello-World",
+		"org.opencontainers.image.title=MyCustomTitle", "org.opencontainers.image.url=https://github.com/octocat/Hello-World",
+		"org.opencontainers.image.vendor=MyCompany", "org.opencontainers.image.version=v1.1.1"}
+	wantAnnotations := []string{"manifest:maintainer=Foo", "manifest:org.opencontainers.image.created=2020-01-10T00:30:00.000Z",
+		`manifest:org.opencontainers.image.description=this is a "bad" example`, "manifest:org.opencontainers.image.licenses=MIT",
+		"manifest:org.opencontainers.image.revision=" + shaDev, "manifest:org.opencontainers.image.source=https://github.com/octocat/Hello-World",
+		"manifest:org.opencontainers.image.title=MyNotTitle", "manifest:org.opencontainers.image.url=https://github.com/octocat/Hello-World",
+		"manifest:org.opencontainers.image.vendor=MyNotCompany", "manifest:org.opencontainers.image.version=v1.1.1"}
+	if diff := cmp.Diff(wantLabels, r.Labels); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantAnnotations, r.Annotations); diff != "" {
+		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
 }
