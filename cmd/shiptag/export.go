@@ -59,7 +59,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	}
 	ex := make([]export.Image, len(images))
 	for i, img := range images {
-		ex[i] = export.Image{Name: img.Name, Source: img.Source, Artifact: artifacts[i]}
+		ex[i] = export.Image{Name: img.Name, Sources: img.Sources, Artifact: artifacts[i]}
 	}
 	targets, p, err := export.Targets(ex, templates, user, job.access.NameOptions)
 	if err != nil {

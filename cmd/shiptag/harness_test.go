@@ -55,8 +55,9 @@ func startInProcessRegistry(env *testscript.Env) error {
 }
 
 // sampleLayouts writes the seed's images as OCI layouts: DIR/backend and
-// DIR/frontend (five layers each, three shared) and DIR/multi (linux/amd64
-// and linux/arm64).
+// DIR/frontend (five layers each, three shared, linux/amd64), DIR/arm64
+// (backend's first layer and one of its own, linux/arm64) and DIR/multi
+// (backend and arm64 in one index).
 func sampleLayouts(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: sample-layouts DIR")
@@ -71,7 +72,8 @@ func sampleLayouts(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	multi, err := sample.Index(backend, arm)
 	ts.Check(err)
-	for dir, a := range map[string]source.Artifact{"backend": {Image: backend}, "frontend": {Image: frontend}, "multi": {Index: multi}} {
+	layouts := map[string]source.Artifact{"backend": {Image: backend}, "frontend": {Image: frontend}, "multi": {Index: multi}, "arm64": {Image: arm}}
+	for dir, a := range layouts {
 		ts.Check(sample.WriteLayout(ts.MkAbs(args[0]+"/"+dir), a))
 	}
 }

@@ -102,7 +102,7 @@ func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 // requireSources refuses an image without a source (fine for plan only).
 func requireSources(images []plan.Image) error {
 	for _, img := range images {
-		if img.Source == "" {
+		if !img.HasSource() {
 			return inputs.Errorf("image", "image %q has no source: write --image %s=SOURCE, e.g. %s=oci:./build/%s",
 				img.String(), img.Name, img.Name, img.String())
 		}

@@ -76,7 +76,7 @@ func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]sourc
 func sourcesOf(images []plan.Image) []source.Named {
 	named := make([]source.Named, len(images))
 	for i, img := range images {
-		named[i] = source.Named{Label: img.String(), Spec: img.Source}
+		named[i] = source.Named{Label: img.String(), Specs: img.Sources}
 	}
 	return named
 }

@@ -37,7 +37,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", nil, []string{"push"}, exitUsage},
 		{"unknown flag", nil, []string{"plan", "--nope"}, exitUsage},
 		{"invalid custom tag", nil, []string{"plan", "--repo", "r.example.com/a", "--tag-custom", "a b"}, exitUsage},
-		{"two nameless images", nil, []string{"plan", "--repo", "r.example.com/a", "--image", "=a", "--image", "=b", "--tag-custom", "x"}, exitUsage},
+		{"an image given twice", nil, []string{"plan", "--repo", "r.example.com/a", "--image", "app=a", "--image", "app", "--tag-custom", "x"}, exitUsage},
 		{"unknown repo mode", nil, []string{"plan", "--repo", "r.example.com/a", "--repo-mode", "x", "--tag-custom", "x"}, exitUsage},
 		{"tag-or-branch finds nothing", []string{"GITLAB_CI=true"}, []string{"plan", "--repo", "r.example.com/a", "--tagging-strategy", "tag-or-branch"}, exitUsage},
 		{"invalid repo", nil, []string{"plan", "--repo", "R/x", "--tag-custom", "x"}, exitUsage},

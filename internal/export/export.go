@@ -20,7 +20,7 @@ import (
 // Image is one image to export: its name and its opened source.
 type Image struct {
 	Name     string
-	Source   string
+	Sources  []string
 	Artifact source.Artifact
 }
 
@@ -58,7 +58,7 @@ func Targets(images []Image, templates []Template, user []labels.Pair, nameOpts 
 		}
 		values := map[string]string{ShortcutImage: img.Name, ShortcutImageSlug: slug.Slugify(img.Name),
 			ShortcutImageSafeSlug: slug.DockerTag.Apply(img.Name), ShortcutContentBasedTag: ContentBasedTag(d)}
-		pi := plan.Image{Name: img.Name, Source: img.Source}
+		pi := plan.Image{Name: img.Name, Sources: img.Sources}
 		for _, t := range templates {
 			ref, err := expandRef(t, img.Name, values, owner, nameOpts)
 			if err != nil {

@@ -21,12 +21,20 @@ type Document struct {
 
 // DocImage is one image of a Document.
 type DocImage struct {
-	Name       string     `json:"name"`
-	Repository string     `json:"repository"`
-	Digest     string     `json:"digest"`
-	ImageID    string     `json:"imageid,omitempty"`
-	Tags       []DocTag   `json:"tags"`
-	Stages     []DocStage `json:"stages,omitempty"`
+	Name       string `json:"name"`
+	Repository string `json:"repository"`
+	Digest     string `json:"digest"`
+	ImageID    string `json:"imageid,omitempty"`
+	// Platforms are an index's platform images (attestations left out).
+	Platforms []DocPlatform `json:"platforms,omitempty"`
+	Tags      []DocTag      `json:"tags"`
+	Stages    []DocStage    `json:"stages,omitempty"`
+}
+
+// DocPlatform is one platform image of a multi-platform image.
+type DocPlatform struct {
+	Platform string `json:"platform"`
+	Digest   string `json:"digest"`
 }
 
 // DocStage is one of an image's stages (publish --stages).
@@ -58,6 +66,9 @@ func NewDocument(p plan.Plan) Document {
 		}
 		for _, s := range img.Stages {
 			di.Stages = append(di.Stages, DocStage(s))
+		}
+		for _, pd := range img.Platforms {
+			di.Platforms = append(di.Platforms, DocPlatform(pd))
 		}
 		d.Images = append(d.Images, di)
 	}

@@ -20,13 +20,21 @@ type Plan struct {
 
 // Image is one image to publish and every reference it gets.
 type Image struct {
-	Name       string // "" for the nameless image
-	Source     string // where the built image is read from; empty for plan
+	Name string // "" for the nameless image
+	// Sources are where the built image is read from: one, or one per
+	// platform to merge; none for plan.
+	Sources    []string
 	Repository string
 	Refs       []Ref
-	Digest     string     // filled in by publishing: its first reference's
-	ImageID    string     // filled in by publishing: that image's config digest (an index's own digest)
-	Stages     []StageRef // with --stages
+	Digest     string           // filled in by publishing: its first reference's
+	ImageID    string           // filled in by publishing: that image's config digest (an index's own digest)
+	Platforms  []PlatformDigest // filled in by publishing, for an index: each platform image of its first reference
+	Stages     []StageRef       // with --stages
+}
+
+// PlatformDigest is one platform image of a multi-platform image.
+type PlatformDigest struct {
+	Platform, Digest string
 }
 
 // StageRef is one of an image's stages (publish --stages), in the images repo.

@@ -74,11 +74,12 @@ func TestDefaultRepo(t *testing.T) {
 
 func TestParseImages(t *testing.T) {
 	t.Parallel()
-	got, err := ParseImages([]string{"backend=oci:./b", "=docker-archive:q.tar", "frontend"})
+	got, err := ParseImages([]string{"backend=oci:./b", "=docker-archive:q.tar", "frontend", "backend=oci:./b-arm64", "=oci:arm"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Image{{Name: "backend", Source: "oci:./b"}, {Source: "docker-archive:q.tar"}, {Name: "frontend"}}
+	// A name given again with a source adds it: one image of both platforms.
+	want := []Image{{Name: "backend", Sources: []string{"oci:./b", "oci:./b-arm64"}}, {Sources: []string{"docker-archive:q.tar", "oci:arm"}}, {Name: "frontend"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("images mismatch (-want +got):\n%s", diff)
 	}
@@ -86,9 +87,10 @@ func TestParseImages(t *testing.T) {
 		entries  []string
 		contains string
 	}{
-		{[]string{"=a", "=b"}, "two nameless images"},
+		{[]string{"=a", ""}, "two nameless images"},
 		{[]string{"", "=b"}, "two nameless images"},
-		{[]string{"x=a", "x=b"}, `image "x" is given twice`},
+		{[]string{"x=a", "x"}, `image "x" is given twice`},
+		{[]string{"x", "x=b"}, `image "x" is given twice`},
 		{[]string{"oci:./dir"}, `write "=oci:./dir"`},
 		{[]string{"="}, "names no image and no source"},
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/shiptag/shiptag/internal/labels"
 	"github.com/shiptag/shiptag/internal/plan"
@@ -76,16 +77,31 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 			}
 			r.Digest = d.String()
 			if j == 0 {
-				p.Images[i].Digest, p.Images[i].ImageID = d.String(), d.String()
-				if img := t.Artifact.Image; img != nil {
-					id, err := img.ConfigName()
-					if err != nil {
-						return err
-					}
-					p.Images[i].ImageID = id.String()
+				if err := fillImage(&p.Images[i], t.Artifact, d.String()); err != nil {
+					return err
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// fillImage records an image's digest, its image ID (the config's digest,
+// or an index's own) and, for an index, each platform image's digest.
+func fillImage(img *plan.Image, a source.Artifact, digest string) error {
+	img.Digest, img.ImageID, img.Platforms = digest, digest, nil
+	if a.Image != nil {
+		id, err := a.Image.ConfigName()
+		if err != nil {
+			return err
+		}
+		img.ImageID = id.String()
+		return nil
+	}
+	return source.EachImage(a, func(d v1.Descriptor, _ v1.Image) error {
+		if d.Platform != nil && d.Annotations["vnd.docker.reference.type"] == "" {
+			img.Platforms = append(img.Platforms, plan.PlatformDigest{Platform: d.Platform.String(), Digest: d.Digest.String()})
+		}
+		return nil
+	})
 }

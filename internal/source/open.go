@@ -10,7 +10,10 @@ import (
 // Named is one image's source as the user wrote it, with the image's name
 // as errors show it.
 type Named struct {
-	Label, Spec string
+	Label string
+	// Specs are the image's sources: one, or several to merge into one
+	// multi-platform image (see Merge).
+	Specs []string
 }
 
 // Remote reports whether opening s reads the network (a registry, or a
@@ -22,25 +25,51 @@ func (s Source) Remote() bool { return s.Transport == Registry || s.Transport ==
 // the user's to fix: an *inputs.Error on --image. A registry or a Docker
 // Engine that fails is a runtime failure, wrapped as it is. With localOnly
 // (why the command reads local files only, and what to run instead) a
-// remote source is refused before anything is read.
+// remote source is refused before anything is read. An image with several
+// sources becomes one multi-platform image of them all (Merge).
 func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) ([]Artifact, error) {
 	artifacts := make([]Artifact, len(images))
 	for i, img := range images {
-		src, err := Parse(img.Spec)
-		if err == nil && localOnly != "" && src.Remote() {
-			err = fmt.Errorf("%q is in a registry or the Docker Engine, and %s", img.Spec, localOnly)
+		specs := img.Specs
+		if len(specs) == 0 {
+			specs = []string{""} // refused by Parse, with the image named
 		}
+		parts := make([]Artifact, len(specs))
+		for j, spec := range specs {
+			a, err := openOne(ctx, img.Label, spec, o, localOnly)
+			if err != nil {
+				return nil, err
+			}
+			parts[j] = a
+		}
+		if len(parts) == 1 {
+			artifacts[i] = parts[0]
+			continue
+		}
+		a, err := Merge(specs, parts)
 		if err != nil {
-			return nil, inputs.Errorf("image", "%s: %w", img.Label, err)
-		}
-		a, err := Open(ctx, src, o)
-		switch {
-		case err != nil && src.Remote():
-			return nil, fmt.Errorf("image %s: %w", img.Label, err)
-		case err != nil:
 			return nil, inputs.Errorf("image", "%s: %w", img.Label, err)
 		}
 		artifacts[i] = a
 	}
 	return artifacts, nil
+}
+
+// openOne parses and opens one source of an image.
+func openOne(ctx context.Context, label, spec string, o Options, localOnly string) (Artifact, error) {
+	src, err := Parse(spec)
+	if err == nil && localOnly != "" && src.Remote() {
+		err = fmt.Errorf("%q is in a registry or the Docker Engine, and %s", spec, localOnly)
+	}
+	if err != nil {
+		return Artifact{}, inputs.Errorf("image", "%s: %w", label, err)
+	}
+	a, err := Open(ctx, src, o)
+	switch {
+	case err != nil && src.Remote():
+		return Artifact{}, fmt.Errorf("image %s: %w", label, err)
+	case err != nil:
+		return Artifact{}, inputs.Errorf("image", "%s: %w", label, err)
+	}
+	return a, nil
 }
