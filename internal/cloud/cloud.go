@@ -75,14 +75,14 @@ func (k *Keychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
 // ResolveContext implements authn.ContextKeychain.
 func (k *Keychain) ResolveContext(ctx context.Context, target authn.Resource) (authn.Authenticator, error) {
 	host := target.RegistryStr()
-	var make func(context.Context) (authn.Authenticator, error)
+	var login func(context.Context) (authn.Authenticator, error)
 	switch k.opts.KindOf(host) {
 	case naming.ECR:
-		make = func(ctx context.Context) (authn.Authenticator, error) { return k.aws.RegistryAuth(ctx, host) }
+		login = func(ctx context.Context) (authn.Authenticator, error) { return k.aws.RegistryAuth(ctx, host) }
 	case naming.GCR:
-		make = googleAuth
+		login = googleAuth
 	case naming.ACR:
-		make = func(ctx context.Context) (authn.Authenticator, error) {
+		login = func(ctx context.Context) (authn.Authenticator, error) {
 			return azureAuth(ctx, host, nil, k.opts.Timeout)
 		}
 	default:
@@ -95,6 +95,6 @@ func (k *Keychain) ResolveContext(ctx context.Context, target authn.Resource) (a
 		k.cache[host] = e
 	}
 	k.mu.Unlock()
-	e.once.Do(func() { e.auth, e.err = make(ctx) })
+	e.once.Do(func() { e.auth, e.err = login(ctx) })
 	return e.auth, e.err
 }
