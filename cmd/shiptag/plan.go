@@ -65,7 +65,7 @@ func runPlan(ctx context.Context, e *runEnv, args []string) error {
 func planInputs(cfg config.Config, ruleTags []string) plan.Inputs {
 	return plan.Inputs{RepoInputs: repoInputs(cfg), Images: cfg.Images, TaggingStrategy: cfg.TaggingStrategy, Slug: cfg.Slug,
 		TagGitTag: cfg.TagGitTag, TagGitBranch: cfg.TagGitBranch, TagGitCommit: cfg.TagGitCommit, TagCustom: cfg.TagCustom,
-		RuleTags: ruleTags}
+		RuleTags: ruleTags, PushByDigest: cfg.PushByDigest}
 }
 
 // repoInputs are the settings that name the images repo.

@@ -52,7 +52,12 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	targets, err := publish.Targets(p, artifacts, meta, job.access.NameOptions)
+	var targets []publish.Target
+	if cfg.PushByDigest {
+		targets, err = publish.DigestTargets(p, artifacts, job.access.NameOptions)
+	} else {
+		targets, err = publish.Targets(p, artifacts, meta, job.access.NameOptions)
+	}
 	if err != nil {
 		return err
 	}
@@ -78,6 +83,10 @@ func preparePublish(ctx context.Context, e *runEnv, cfg *config.Config) (platfor
 		return nil, plan.Plan{}, publish.Meta{}, err
 	}
 	facts := pf.Facts()
+	if cfg.PushByDigest && cfg.Stages {
+		return nil, plan.Plan{}, publish.Meta{}, inputs.Errorf("push-by-digest", "pushes no tag, and --stages tags every stage: "+
+			"push the stages from the publish that merges the platforms")
+	}
 	rules, err := metaRules(e, *cfg, pf)
 	if err != nil {
 		return nil, plan.Plan{}, publish.Meta{}, err

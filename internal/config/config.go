@@ -46,6 +46,7 @@ type Config struct {
 	Username               string   `env:"USERNAME"`
 	Password               string   `env:"PASSWORD"`
 	InsecureRegistry       Tags     `env:"INSECURE_REGISTRY"`
+	PushByDigest           bool     `env:"PUSH_BY_DIGEST" envDefault:"false"`
 	Stages                 bool     `env:"STAGES" envDefault:"false"`
 	ExportTag              Lines    `env:"EXPORT_TAG"`
 	AddLabelSeparator      string   `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`

@@ -105,6 +105,15 @@ func (d Document) Digests() []string {
 	return out
 }
 
+// imageDigests lists each image's digest, in input order.
+func (d Document) imageDigests() []string {
+	out := make([]string, len(d.Images))
+	for i, img := range d.Images {
+		out[i] = img.Digest
+	}
+	return out
+}
+
 // WriteJSON writes d as indented JSON, for people reading stdout.
 func WriteJSON(w io.Writer, d Document) error { return WriteJSONValue(w, d) }
 

@@ -57,6 +57,9 @@ func (d Document) Outputs(title string) Outputs {
 		Step: []Output{{"tags", refs}, {"tag-names", strings.Join(tags, "\n")}, {"refs", refs}},
 		Report: []Output{{"SHIPTAG_REFS", strings.Join(d.Refs, ",")}, {"SHIPTAG_TAGS", strings.Join(d.Refs, ",")},
 			{"SHIPTAG_TAG_NAMES", strings.Join(tags, ",")}}}
+	if digests == nil && len(d.Images) > 0 && d.Images[0].Digest != "" {
+		digests = d.imageDigests() // --push-by-digest: no tags, one digest per image
+	}
 	if digests != nil {
 		first := d.Images[0]
 		o.Step = append(o.Step, Output{"digests", strings.Join(digests, "\n")}, Output{"digest", first.Digest},

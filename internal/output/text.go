@@ -20,6 +20,13 @@ func WriteText(w io.Writer, d Document) error {
 	}
 	fmt.Fprintln(tw)
 	for _, img := range d.Images {
+		if len(img.Tags) == 0 && img.Digest != "" { // --push-by-digest
+			fmt.Fprintf(tw, "%s\t-\tby digest\t%s@%s", plan.Label(img.Name), img.Repository, img.Digest)
+			if digests {
+				fmt.Fprintf(tw, "\t%s", shortDigest(img.Digest))
+			}
+			fmt.Fprintln(tw)
+		}
 		for _, t := range img.Tags {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s", plan.Label(img.Name), t.Tag, t.Strategy, t.Ref)
 			if digests {

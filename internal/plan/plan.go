@@ -64,6 +64,8 @@ type Inputs struct {
 	TagCustom                             []string
 	// RuleTags are the tags docker/metadata-action's rules (--tags) made.
 	RuleTags []string
+	// PushByDigest plans no tag at all: each image goes by its digest.
+	PushByDigest bool
 }
 
 // New validates the inputs against the CI facts and returns the plan, or
@@ -82,6 +84,9 @@ func New(c Inputs, facts ci.Facts) (Plan, error) {
 		return Plan{}, err
 	}
 	params := tagging.Params{GitTag: c.TagGitTag, GitBranch: c.TagGitBranch, GitCommit: c.TagGitCommit, Custom: c.TagCustom, Rules: c.RuleTags}
+	if c.PushByDigest {
+		return byDigest(c, params, repo, images)
+	}
 	derived, err := tagging.Derive(s.strategy, facts, params)
 	if err != nil {
 		return Plan{}, err
@@ -101,6 +106,26 @@ func New(c Inputs, facts ci.Facts) (Plan, error) {
 				return Plan{}, err
 			}
 			img.Refs = append(img.Refs, Ref{Tag: t, Ref: ref})
+		}
+		p.Images = append(p.Images, img)
+	}
+	return p, nil
+}
+
+// byDigest is the plan of --push-by-digest: every image in its repository,
+// under no tag. A tag setting beside it is a contradiction the user must
+// resolve.
+func byDigest(c Inputs, params tagging.Params, repo naming.Repo, images []Image) (Plan, error) {
+	if c.TaggingStrategy == string(tagging.TagOrBranch) || params.GitTag != "" || params.GitBranch != "" ||
+		params.GitCommit != "" || len(params.Custom) > 0 || len(params.Rules) > 0 {
+		return Plan{}, inputs.Errorf("push-by-digest", "pushes each image by its digest, under no tag, so it takes no tag "+
+			"settings: drop --tagging-strategy, the --tag-* flags and --tags here, and give them to the publish that merges the platforms")
+	}
+	p := Plan{Repo: repo}
+	for _, img := range images {
+		var err error
+		if img.Repository, err = repo.Repository(img.Name); err != nil {
+			return Plan{}, err
 		}
 		p.Images = append(p.Images, img)
 	}

@@ -20,8 +20,10 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 	current := make([]bool, len(targets)) // each goroutine writes its own element
 	err := eachIndex(ctx, jobs, len(targets), func(ctx context.Context, i int) error {
 		t := targets[i]
-		if known := tags[t.Ref.Context()]; known != nil && !known[t.Ref.TagStr()] {
-			return nil
+		if tag, ok := t.Ref.(name.Tag); ok {
+			if known := tags[t.Ref.Context()]; known != nil && !known[tag.TagStr()] {
+				return nil
+			}
 		}
 		d, err := puller.Head(ctx, t.Ref)
 		if err != nil {

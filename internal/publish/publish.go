@@ -19,9 +19,10 @@ import (
 	"github.com/shiptag/shiptag/internal/source"
 )
 
-// Target is one reference to write and the artifact it points at.
+// Target is one reference to write and the artifact it points at: a tag,
+// or (--push-by-digest) the artifact's own digest.
 type Target struct {
-	Ref      name.Tag
+	Ref      name.Reference
 	Artifact source.Artifact
 	// Image names the image the target belongs to, for progress.
 	Image string

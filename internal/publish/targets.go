@@ -55,6 +55,26 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 	return targets, nil
 }
 
+// DigestTargets makes one target per plan image for --push-by-digest: the
+// opened source as it is, in the image's repository, under its own digest.
+func DigestTargets(p plan.Plan, sources []source.Artifact, nameOpts func(ref string) []name.Option) ([]Target, error) {
+	targets := make([]Target, 0, len(p.Images))
+	for i, img := range p.Images {
+		a := sources[i]
+		d, err := a.Digest()
+		if err != nil {
+			return nil, err
+		}
+		s := img.Repository + "@" + d.String()
+		ref, err := name.NewDigest(s, nameOpts(s)...)
+		if err != nil {
+			return nil, fmt.Errorf("reference %q: %w", s, err)
+		}
+		targets = append(targets, Target{Ref: ref, Artifact: a, Image: img.Name})
+	}
+	return targets, nil
+}
+
 // FillDigests records each target's digest in the plan: per reference, and
 // per image the digest and image ID (config digest, or an index's digest)
 // of its first reference. Targets are matched to the
@@ -65,6 +85,20 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 		byRef[t.Ref.String()] = t
 	}
 	for i := range p.Images {
+		if len(p.Images[i].Refs) == 0 { // pushed by digest
+			for _, t := range targets {
+				if _, byDigest := t.Ref.(name.Digest); byDigest && t.Image == p.Images[i].Name {
+					d, err := t.Digest()
+					if err != nil {
+						return err
+					}
+					if err := fillImage(&p.Images[i], t.Artifact, d.String()); err != nil {
+						return err
+					}
+					break
+				}
+			}
+		}
 		for j := range p.Images[i].Refs {
 			r := &p.Images[i].Refs[j]
 			t, ok := byRef[r.Ref]
