@@ -47,8 +47,8 @@ func FromConfig(cfg aws.Config) *AWS {
 	return a
 }
 
-// Config is the SDK configuration, with region set when the SDK found none
-// (a registry host names its region).
+// Config is the SDK configuration, in region when it is given (the region a
+// registry host names wins over AWS_REGION: the registry lives there).
 func (a *AWS) Config(ctx context.Context, region string) (aws.Config, error) {
 	a.once.Do(func() {
 		client := awshttp.NewBuildableClient()
