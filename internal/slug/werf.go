@@ -25,9 +25,8 @@ func werfSlugify(value string) string {
 	return w.b.String()
 }
 
-// werfTable is werf's transliteration of non-ASCII code points (werf's
-// pkg/slug/map.go, unchanged since werf's first Go releases), rebuilt from the
-// groups and alphabets below. The table's ASCII rows are the ones Slugify
+// werfTable is werf's transliteration of non-ASCII code points, as werf's
+// pkg/slug/map.go has it, rebuilt from the groups and alphabets below. The table's ASCII rows are the ones Slugify
 // already applies.
 var werfTable = buildWerfTable()
 
@@ -52,8 +51,8 @@ func buildWerfTable() map[rune]string {
 	return table
 }
 
-// werfGroups lists, in werf's table order, the code points that share one
-// transliteration. An empty "to" is a letter werf knows and drops on purpose.
+// werfGroups lists the code points that share one transliteration, grouped
+// by it. An empty "to" is a letter werf knows and drops on purpose.
 var werfGroups = []struct{ from, to string }{
 	{"²", "2"}, {"³", "3"}, {"⒐", "9"}, {"⓪", "0"}, {"\u00b5", "u"},
 	{"ÀÁÂÃÄÅàáâãäåĀāĂăĄąǍǎǞǟǠǡǺǻȀȁȂȃȦȧȺɑᴀḀḁẚẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặₐ\u212b", "a"},
