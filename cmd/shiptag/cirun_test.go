@@ -378,3 +378,102 @@ func realRegistry(t *testing.T) *registrytest.Server {
 	t.Cleanup(reg.Stop)
 	return reg
 }
+
+// TestGitLabMultiPlatform runs the README's multi-runner recipe under
+// gitlab-ci-local: a parallel matrix of the component's job pushes each
+// platform by digest (each job reports SHIPTAG_DIGEST_<PLATFORM>), and a
+// second inclusion of the component merges them into one index, tagged.
+func TestGitLabMultiPlatform(t *testing.T) {
+	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
+	requireTool(t, "", "rsync", "apt-get install rsync")
+	if why := registrytest.Missing(); why != "" {
+		requireTool(t, "", "docker-registry", why)
+	}
+	archive, e := requireImage(t)
+	loader, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(loader.Close)
+	e.load(archive, loader.Host+"/shiptag", "gcl-multi", "ghcr.io/shiptag/shiptag:"+releaseVersion)
+	helper := e.runnerImage()
+	reg := realRegistry(t)
+	component, err := os.ReadFile("../../templates/publish.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe, err := os.ReadFile("../../gitlab-ci/multi-platform.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recipe includes the published component; here it is the checkout's.
+	pipeline := strings.ReplaceAll(string(recipe), "component: $CI_SERVER_FQDN/shiptag/shiptag/publish@0.1.0", "local: templates/publish.yml") + `
+variables:
+  SSL_CERT_FILE: $CI_PROJECT_DIR/registry-ca.pem
+
+check:
+  stage: .post
+  needs: [publish]
+  script:
+    - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
+`
+	ca, err := os.ReadFile(reg.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, results := t.TempDir(), t.TempDir()
+	backend, _, err := sample.Seed(20_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm, err := sample.Image("linux/arm64", mustLayers(t, backend)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, img := range map[string]source.Artifact{"amd64": {Image: backend}, "arm64": {Image: arm}} {
+		if err := sample.WriteLayout(filepath.Join(repo, "out", dir), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRepo(t, repo, "main", map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": string(component), "registry-ca.pem": string(ca)})
+	image := reg.Host + "/gcl/multi"
+	cmd := exec.Command(gcl, "--shell-executor-no-image", "--pull-policy", "if-not-present", "--helper-image", helper,
+		"--network", "host", "--variable", "GITLAB_CI=true", "--variable", "CI_REGISTRY="+reg.Host,
+		"--variable", "CI_REGISTRY_IMAGE="+image, "--variable", "CI_REGISTRY_USER="+reg.User,
+		"--variable", "CI_REGISTRY_PASSWORD="+reg.Password, "--variable", "RESULTS="+results)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff([]string{image + ":main"}, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
+		t.Errorf("SHIPTAG_REFS after the merge (-want +got):\n%s\n%s", diff, out)
+	}
+	client, err := reg.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := name.NewTag(image + ":main")
+	idx, err := remote.Index(ref, remote.WithTransport(client.Transport), remote.WithAuth(&authn.Basic{Username: reg.User, Password: reg.Password}))
+	if err != nil {
+		t.Fatalf("%s is no index: %v\n%s", ref, err, out)
+	}
+	im, _ := idx.IndexManifest()
+	var platforms []string
+	for _, d := range im.Manifests {
+		platforms = append(platforms, d.Platform.String())
+	}
+	if diff := cmp.Diff([]string{"linux/amd64", "linux/arm64"}, platforms); diff != "" {
+		t.Errorf("platforms of %s (-want +got):\n%s", ref, diff)
+	}
+}
+
+func mustLayers(t *testing.T, img v1.Image) []v1.Layer {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls
+}

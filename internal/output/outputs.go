@@ -69,6 +69,11 @@ func (d Document) Outputs(title string) Outputs {
 			if img.Name != "" {
 				o.Report = append(o.Report, Output{"SHIPTAG_" + variablePart(img.Name) + "_DIGEST", img.Digest})
 			}
+			if len(img.Tags) == 0 && len(img.Platforms) == 1 {
+				// --push-by-digest of one platform: the jobs of a parallel
+				// matrix each report theirs under its own name.
+				o.Report = append(o.Report, Output{"SHIPTAG_" + imagePart(img.Name) + "DIGEST_" + variablePart(img.Platforms[0].Platform), img.Digest})
+			}
 		}
 	}
 	if stages != nil {
@@ -92,6 +97,14 @@ func (img DocImage) metadata() string {
 
 // variablePart is an image name as part of a variable's name: upper case,
 // every other character than a letter or digit an underscore.
+// imagePart is "NAME_" for a named image, "" for the nameless one.
+func imagePart(name string) string {
+	if name == "" {
+		return ""
+	}
+	return variablePart(name) + "_"
+}
+
 func variablePart(name string) string {
 	return strings.Map(func(r rune) rune {
 		switch {

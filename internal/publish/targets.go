@@ -95,6 +95,17 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 					if err := fillImage(&p.Images[i], t.Artifact, d.String()); err != nil {
 						return err
 					}
+					if img := t.Artifact.Image; img != nil {
+						// One platform of a multi-runner build: say which, so that
+						// the jobs of a matrix hand on their digests apart.
+						cf, err := img.ConfigFile()
+						if err != nil {
+							return err
+						}
+						if pl := cf.Platform(); pl != nil && pl.OS != "" {
+							p.Images[i].Platforms = []plan.PlatformDigest{{Platform: pl.String(), Digest: d.String()}}
+						}
+					}
 					break
 				}
 			}
