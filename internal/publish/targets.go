@@ -85,30 +85,11 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 		byRef[t.Ref.String()] = t
 	}
 	for i := range p.Images {
-		if len(p.Images[i].Refs) == 0 { // pushed by digest
-			for _, t := range targets {
-				if _, byDigest := t.Ref.(name.Digest); byDigest && t.Image == p.Images[i].Name {
-					d, err := t.Digest()
-					if err != nil {
-						return err
-					}
-					if err := fillImage(&p.Images[i], t.Artifact, d.String()); err != nil {
-						return err
-					}
-					if img := t.Artifact.Image; img != nil {
-						// One platform of a multi-runner build: say which, so that
-						// the jobs of a matrix hand on their digests apart.
-						cf, err := img.ConfigFile()
-						if err != nil {
-							return err
-						}
-						if pl := cf.Platform(); pl != nil && pl.OS != "" {
-							p.Images[i].Platforms = []plan.PlatformDigest{{Platform: pl.String(), Digest: d.String()}}
-						}
-					}
-					break
-				}
+		if len(p.Images[i].Refs) == 0 {
+			if err := fillByDigest(&p.Images[i], targets); err != nil {
+				return err
 			}
+			continue
 		}
 		for j := range p.Images[i].Refs {
 			r := &p.Images[i].Refs[j]
@@ -127,6 +108,34 @@ func FillDigests(p *plan.Plan, targets []Target) error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// fillByDigest records an image pushed by digest (no references) from its
+// target, with a single image's platform: one platform of a multi-runner
+// build says which it is, so that the jobs of a matrix hand on their digests
+// apart.
+func fillByDigest(img *plan.Image, targets []Target) error {
+	for _, t := range targets {
+		if _, byDigest := t.Ref.(name.Digest); !byDigest || t.Image != img.Name {
+			continue
+		}
+		d, err := t.Digest()
+		if err != nil {
+			return err
+		}
+		if err := fillImage(img, t.Artifact, d.String()); err != nil || t.Artifact.Image == nil {
+			return err
+		}
+		cf, err := t.Artifact.Image.ConfigFile()
+		if err != nil {
+			return err
+		}
+		if pl := cf.Platform(); pl != nil && pl.OS != "" {
+			img.Platforms = []plan.PlatformDigest{{Platform: pl.String(), Digest: d.String()}}
+		}
+		return nil
 	}
 	return nil
 }
