@@ -11,11 +11,19 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/sample"
 )
 
 type awsKey struct{} // **registrytest.AWS: the script's stand-in, once started
@@ -105,5 +113,55 @@ func googleStandin(ts *testscript.TestScript, neg bool, args []string) {
 func googleLog(ts *testscript.TestScript, neg bool, args []string) {
 	for _, c := range *ts.Value(googleKey{}).(*[]string) {
 		fmt.Fprintln(ts.Stdout(), c)
+	}
+}
+
+// signImage gives an image what cosign and attestation tools leave beside it:
+// a referrer (an artifact manifest whose subject is the image, listed by the
+// referrers API or, where the registry has none, the referrers tag schema)
+// and a cosign-style sha256-<hex>.sig tag. "sign-image REF".
+func signImage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sign-image REF")
+	}
+	ref, err := name.ParseReference(args[0])
+	ts.Check(err)
+	opts := remoteOpts(ts)
+	desc, err := remote.Head(ref, opts...)
+	ts.Check(err)
+	l, err := sample.Layer(77, 100)
+	ts.Check(err)
+	sig, err := mutate.AppendLayers(empty.Image, l)
+	ts.Check(err)
+	sig = mutate.MediaType(sig, types.OCIManifestSchema1)
+	sig = mutate.ConfigMediaType(sig, "application/vnd.dev.shiptag.test.signature")
+	artifact := mutate.Subject(sig, v1.Descriptor{MediaType: desc.MediaType, Digest: desc.Digest, Size: desc.Size}).(v1.Image)
+	d, err := artifact.Digest()
+	ts.Check(err)
+	ts.Check(remote.Write(ref.Context().Digest(d.String()), artifact, opts...))
+	ts.Check(remote.Write(ref.Context().Tag(strings.Replace(desc.Digest.String(), ":", "-", 1)+".sig"), sig, opts...))
+}
+
+// checkReferrers counts what refers to an image, and its cosign .sig tag:
+// "check-referrers REF N".
+func checkReferrers(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: check-referrers REF N")
+	}
+	ref, err := name.ParseReference(args[0])
+	ts.Check(err)
+	opts := remoteOpts(ts)
+	desc, err := remote.Head(ref, opts...)
+	ts.Check(err)
+	idx, err := remote.Referrers(ref.Context().Digest(desc.Digest.String()), opts...)
+	ts.Check(err)
+	im, err := idx.IndexManifest()
+	ts.Check(err)
+	if fmt.Sprint(len(im.Manifests)) != args[1] {
+		ts.Fatalf("%s has %d referrers, want %s", ref, len(im.Manifests), args[1])
+	}
+	sigTag := ref.Context().Tag(strings.Replace(desc.Digest.String(), ":", "-", 1) + ".sig")
+	if _, err := remote.Head(sigTag, opts...); (err == nil) != (args[1] != "0") {
+		ts.Fatalf("%s: %v, want it there exactly when referrers are", sigTag, err)
 	}
 }

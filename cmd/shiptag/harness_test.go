@@ -40,6 +40,8 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"aws-log":         awsLog,
 		"google-standin":  googleStandin,
 		"google-log":      googleLog,
+		"sign-image":      signImage,
+		"check-referrers": checkReferrers,
 	}
 }
 

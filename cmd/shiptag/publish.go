@@ -68,6 +68,9 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 		}
 		targets = append(targets, stageTargets...)
 	}
+	if cfg.Referrers {
+		job.afterPush = referrersAfterPush(job, p, artifacts, targets)
+	}
 	return job.pushAndReport(ctx, p, targets, "shiptag publish")
 }
 

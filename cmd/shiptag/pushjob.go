@@ -31,6 +31,8 @@ type pushJob struct {
 	access  *registry.Access
 	clouds  *cloud.Keychain // the clouds' identities; cleanup's ECR client shares its AWS configuration
 	tempDir string
+	// afterPush, if set, runs once the targets are written, before the outputs.
+	afterPush func(context.Context) error
 }
 
 func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
@@ -108,6 +110,11 @@ func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publ
 	if !j.cfg.DryRun {
 		if err := j.push(ctx, targets); err != nil {
 			return err
+		}
+		if j.afterPush != nil {
+			if err := j.afterPush(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if err := publish.FillDigests(&p, targets); err != nil {

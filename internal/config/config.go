@@ -47,6 +47,7 @@ type Config struct {
 	Password               string   `env:"PASSWORD"`
 	InsecureRegistry       Tags     `env:"INSECURE_REGISTRY"`
 	PushByDigest           bool     `env:"PUSH_BY_DIGEST" envDefault:"false"`
+	Referrers              bool     `env:"REFERRERS" envDefault:"true"`
 	Stages                 bool     `env:"STAGES" envDefault:"false"`
 	ExportTag              Lines    `env:"EXPORT_TAG"`
 	AddLabelSeparator      string   `env:"ADD_LABEL_SEPARATOR" envDefault:"\n"`

@@ -18,7 +18,8 @@ func TestDefaults(t *testing.T) {
 	t.Parallel()
 	want := Config{RepoMode: "auto", RegistryImplementation: "auto", TaggingStrategy: "none", Slug: "strict", Platform: "auto", Output: "text",
 		MetaLabels: "per-tag", AddLabelSeparator: "\n", MetaSepTags: "\n", MetaSepLabels: "\n", MetaSepAnnotations: "\n",
-		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30, Timeout: Duration(time.Minute)}
+		GitDir: ".", GitTagLimit: 10, GitTagExpiryDays: 30, GitCommitLimit: 50, GitCommitExpiryDays: 30, Timeout: Duration(time.Minute),
+		Referrers: true}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
 	}

@@ -96,6 +96,8 @@ var fields = []field{
 		func(c *Config) any { return &c.InsecureRegistry }},
 	{"push-by-digest", Publish, "push each image by digest only, unchanged: no tag, no labels (one platform of a multi-runner build, for a later publish to merge); the digest output names it",
 		func(c *Config) any { return &c.PushByDigest }},
+	{"referrers", Publish, "copy a registry source's signatures, SBOMs and attestations (its referrers, and cosign's .sig/.att/.sbom tags) to where it is published unchanged (--meta-labels none)",
+		func(c *Config) any { return &c.Referrers }},
 	{"stages", Plan | Publish, "also push every image's stages (the image after each layer) as REPO:image-stage-SIGNATURE, a build cache; plan reads the sources to list them",
 		func(c *Config) any { return &c.Stages }},
 	{"tag", Export, "`TEMPLATE` of a reference to export to, with %image%, %image_slug%, %image_safe_slug%, %image_content_based_tag%; a list",

@@ -26,7 +26,7 @@ func Start() (*Registry, error) {
 		return nil, fmt.Errorf("starting an in-process registry: %w", err)
 	}
 	r := &Registry{Host: ln.Addr().String(), Counter: NewCounter()}
-	r.srv = &http.Server{Handler: r.Counter.Handler(registry.New(registry.Logger(log.New(io.Discard, "", 0))))}
+	r.srv = &http.Server{Handler: r.Counter.Handler(registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(true)))}
 	go r.srv.Serve(ln)
 	return r, nil
 }

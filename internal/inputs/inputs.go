@@ -23,7 +23,7 @@ var variables = map[string]string{
 	"tag-git-commit": "TAG_GIT_COMMIT", "tag-custom": "TAG_CUSTOM", "slug": "SLUG", "platform": "PLATFORM",
 	"output": "OUTPUT", "dotenv-file": "DOTENV_FILE", "meta-labels": "META_LABELS", "add-label": "ADD_LABEL",
 	"jobs": "JOBS", "timeout": "TIMEOUT", "dry-run": "DRY_RUN", "docker-config": "DOCKER_CONFIG",
-	"username": "USERNAME", "insecure-registry": "INSECURE_REGISTRY", "stages": "STAGES", "push-by-digest": "PUSH_BY_DIGEST", "tag": "EXPORT_TAG",
+	"username": "USERNAME", "insecure-registry": "INSECURE_REGISTRY", "stages": "STAGES", "push-by-digest": "PUSH_BY_DIGEST", "referrers": "REFERRERS", "tag": "EXPORT_TAG",
 	"add-label-separator": "ADD_LABEL_SEPARATOR", "images": "META_IMAGES", "tags": "META_TAGS",
 	"flavor": "META_FLAVOR", "labels": "META_LABEL_LIST", "annotations": "META_ANNOTATIONS",
 	"sep-tags": "META_SEP_TAGS", "sep-labels": "META_SEP_LABELS", "sep-annotations": "META_SEP_ANNOTATIONS",

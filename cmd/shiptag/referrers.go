@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/shiptag/shiptag/internal/plan"
+	"github.com/shiptag/shiptag/internal/platform"
+	"github.com/shiptag/shiptag/internal/publish"
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// referrersAfterPush returns what publish does once its targets are
+// written: every image published unchanged from a registry source
+// (--meta-labels none, a promotion) gets the source's signatures, SBOMs and
+// attestations beside it. An image whose digest changed cannot carry them;
+// when its source has any, the log says so and how to sign instead.
+func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, targets []publish.Target) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var promos []publish.Promotion
+		for i, img := range p.Images {
+			from, ok := registrySource(j, img, artifacts[i])
+			if !ok {
+				continue
+			}
+			moved, changed := promotionsOf(from, img.Name, targets)
+			promos = append(promos, moved...)
+			if len(moved) == 0 && changed {
+				warnReferrersLeft(ctx, j, img, from)
+			}
+		}
+		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions())
+		if n > 0 {
+			fmt.Fprintf(j.e.stderr, "shiptag: copied %d signatures, SBOMs and attestations beside the images promoted unchanged\n", n)
+		}
+		return err
+	}
+}
+
+// registrySource is an image's one registry source, by digest.
+func registrySource(j *pushJob, img plan.Image, a source.Artifact) (name.Digest, bool) {
+	if len(img.Sources) != 1 {
+		return name.Digest{}, false
+	}
+	src, err := source.Parse(img.Sources[0])
+	if err != nil || src.Transport != source.Registry {
+		return name.Digest{}, false
+	}
+	ref, err := name.ParseReference(src.Path, j.access.NameOptions(src.Path)...)
+	d, derr := a.Digest()
+	if err != nil || derr != nil {
+		return name.Digest{}, false
+	}
+	return ref.Context().Digest(d.String()), true
+}
+
+// promotionsOf lists the repositories the image went to with the source's
+// own digest, once each, and reports whether some target got another.
+func promotionsOf(from name.Digest, image string, targets []publish.Target) (moved []publish.Promotion, changed bool) {
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if t.Image != image {
+			continue
+		}
+		d, err := t.Digest()
+		switch {
+		case err != nil || d.String() != from.DigestStr():
+			changed = true
+		case !seen[t.Ref.Context().String()]:
+			seen[t.Ref.Context().String()] = true
+			moved = append(moved, publish.Promotion{From: from, To: t.Ref.Context()})
+		}
+	}
+	return moved, changed
+}
+
+// warnReferrersLeft says that the source's referrers stay behind.
+func warnReferrersLeft(ctx context.Context, j *pushJob, img plan.Image, from name.Digest) {
+	idx, err := remote.Referrers(from, append(j.access.RemoteOptions(), remote.WithContext(ctx))...)
+	if err != nil {
+		return
+	}
+	im, err := idx.IndexManifest()
+	if err != nil || len(im.Manifests) == 0 {
+		return
+	}
+	w := fmt.Sprintf("image %s: the source's %d signatures and attestations do not follow, since the published digest is not the source's "+
+		"(its labels changed): publish with --meta-labels none to promote them, or sign what was published", img, len(im.Manifests))
+	fmt.Fprintf(j.e.stderr, "shiptag: warning: %s\n", w)
+	j.pf.Annotate(platform.Warning, w)
+}
