@@ -32,7 +32,11 @@ func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, ta
 				warnReferrersLeft(ctx, j, img, from)
 			}
 		}
-		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions())
+		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions(), func(err error) {
+			w := fmt.Sprintf("%v: the source's signatures and attestations there were not copied (--referrers=false skips this)", err)
+			fmt.Fprintf(j.e.stderr, "shiptag: warning: %s\n", w)
+			j.pf.Annotate(platform.Warning, w)
+		})
 		if n > 0 {
 			fmt.Fprintf(j.e.stderr, "shiptag: copied %d signatures, SBOMs and attestations beside the images promoted unchanged\n", n)
 		}

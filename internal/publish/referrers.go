@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/requests"
@@ -29,20 +30,18 @@ var cosignSuffixes = []string{".sig", ".att", ".sbom"}
 // referrers tag schema, both as go-containerregistry reads them; writing
 // them keeps the target's tag schema up to date where it has no API), and
 // cosign's older sha256-<hex>.sig, .att and .sbom tags. It returns how many
-// manifests it wrote.
-func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option) (int, error) {
+// manifests it wrote. A registry that cannot list referrers (some refuse the
+// endpoint outright) is told to unlisted, and the run goes on: the image is
+// published, and only what could not be listed stays behind.
+func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option, unlisted func(error)) (int, error) {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	copied := 0
 	for _, p := range promos {
-		idx, err := remote.Referrers(p.From, opts...)
+		listed, err := listReferrers(p.From, opts)
 		if err != nil {
-			return copied, fmt.Errorf("listing the referrers of %s: %w", p.From, err)
+			unlisted(fmt.Errorf("listing the referrers of %s: %w", p.From, err))
 		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			return copied, err
-		}
-		for _, d := range im.Manifests {
+		for _, d := range listed {
 			if err := copyManifest(p.From.Context().Digest(d.Digest.String()), p.To.Digest(d.Digest.String()), opts); err != nil {
 				return copied, err
 			}
@@ -61,6 +60,19 @@ func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option
 		}
 	}
 	return copied, nil
+}
+
+// listReferrers is what the registry lists as referring to d.
+func listReferrers(d name.Digest, opts []remote.Option) ([]v1.Descriptor, error) {
+	idx, err := remote.Referrers(d, opts...)
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	return im.Manifests, nil
 }
 
 // copyManifest copies one manifest (and what it names) from one reference
