@@ -271,24 +271,8 @@ type gitlabScenario struct {
 // TLS registry with the job's registry login; a later job reads
 // SHIPTAG_REFS from the dotenv report.
 func TestGitLabPipelines(t *testing.T) {
-	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
-	requireTool(t, "", "rsync", "apt-get install rsync")
-	if why := registrytest.Missing(); why != "" {
-		requireTool(t, "", "docker-registry", why)
-	}
-	archive, e := requireImage(t)
-	loader, err := inprocess.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(loader.Close)
-	e.load(archive, loader.Host+"/shiptag", "gcl", "ghcr.io/shiptag/shiptag:"+releaseVersion)
-	helper := e.runnerImage()
-	reg := realRegistry(t)
-	component, err := os.ReadFile("../../templates/publish.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newGitLabWorld(t, "gcl")
+	reg := w.reg
 	sys, queue := reg.Host+"/gcl/web/core/system", reg.Host+"/gcl/web/core/queue"
 	both := "      images: |\n        backend=oci:build/backend\n        frontend=oci:build/frontend\n"
 	for _, sc := range []gitlabScenario{
@@ -302,12 +286,70 @@ func TestGitLabPipelines(t *testing.T) {
 				sys + "/frontend:feature-using-cache", sys + "/backend:my-test-branch", sys + "/frontend:my-test-branch"}},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
-			runGitLabScenario(t, gcl, e, helper, string(component), reg, sc)
+			runGitLabScenario(t, w, sc)
 		})
 	}
 }
 
-func runGitLabScenario(t *testing.T, gcl string, e *engine, helper, component string, reg *registrytest.Server, sc gitlabScenario) {
+// gitlabWorld is what a gitlab-ci-local test needs: the tool, the engine
+// with the release image loaded under the component's default name, the
+// helper image, the TLS registry and the checkout's component.
+type gitlabWorld struct {
+	gcl, helper string
+	e           *engine
+	reg         *registrytest.Server
+	component   string
+	ca          string
+}
+
+func newGitLabWorld(t *testing.T, loadTag string) *gitlabWorld {
+	t.Helper()
+	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
+	requireTool(t, "", "rsync", "apt-get install rsync")
+	if why := registrytest.Missing(); why != "" {
+		requireTool(t, "", "docker-registry", why)
+	}
+	archive, e := requireImage(t)
+	loader, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(loader.Close)
+	e.load(archive, loader.Host+"/shiptag", loadTag, "ghcr.io/shiptag/shiptag:"+releaseVersion)
+	w := &gitlabWorld{gcl: gcl, e: e, helper: e.runnerImage(), reg: realRegistry(t)}
+	component, err := os.ReadFile("../../templates/publish.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := os.ReadFile(w.reg.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.component, w.ca = string(component), string(ca)
+	return w
+}
+
+// run runs gitlab-ci-local in repo: jobs without an image run on the host,
+// the component's job in its image, on the host's network to reach the
+// registry, logged in as the job's registry user; extra are more arguments.
+func (w *gitlabWorld) run(t *testing.T, repo, registryImage, results string, extra ...string) []byte {
+	t.Helper()
+	args := append([]string{"--shell-executor-no-image", "--pull-policy", "if-not-present", "--helper-image", w.helper,
+		"--network", "host", "--variable", "GITLAB_CI=true",
+		"--variable", "CI_REGISTRY=" + w.reg.Host, "--variable", "CI_REGISTRY_IMAGE=" + registryImage,
+		"--variable", "CI_REGISTRY_USER=" + w.reg.User, "--variable", "CI_REGISTRY_PASSWORD=" + w.reg.Password,
+		"--variable", "RESULTS=" + results}, extra...)
+	cmd := exec.Command(w.gcl, args...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+w.e.host)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+	}
+	return out
+}
+
+func runGitLabScenario(t *testing.T, w *gitlabWorld, sc gitlabScenario) {
 	repo, results := t.TempDir(), t.TempDir()
 	pipeline := "include:\n  - local: templates/publish.yml\n    inputs:\n      needs: [build]\n" + sc.inputs + `
 stages: [build, deploy]
@@ -329,28 +371,12 @@ deploy:
   script:
     - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
 `
-	ca, err := os.ReadFile(reg.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gitRepo(t, repo, sc.branch, map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": component, "registry-ca.pem": string(ca)})
-	// Jobs without an image (build, deploy) run on the host; the component's
-	// job runs in its image, on the host's network to reach the registry.
-	args := []string{"--shell-executor-no-image", "--pull-policy", "if-not-present", "--helper-image", helper,
-		"--network", "host", "--variable", "GITLAB_CI=true",
-		"--variable", "CI_REGISTRY=" + reg.Host, "--variable", "CI_REGISTRY_IMAGE=" + reg.Host + "/gcl/web/core/system",
-		"--variable", "CI_REGISTRY_USER=" + reg.User, "--variable", "CI_REGISTRY_PASSWORD=" + reg.Password,
-		"--variable", "RESULTS=" + results}
+	gitRepo(t, repo, sc.branch, map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": w.component, "registry-ca.pem": w.ca})
+	var tag []string
 	if sc.tag != "" {
-		args = append(args, "--variable", "CI_COMMIT_TAG="+sc.tag, "--variable", "CI_COMMIT_REF_NAME="+sc.tag, "--unset-variable", "CI_COMMIT_BRANCH")
+		tag = []string{"--variable", "CI_COMMIT_TAG=" + sc.tag, "--variable", "CI_COMMIT_REF_NAME=" + sc.tag, "--unset-variable", "CI_COMMIT_BRANCH"}
 	}
-	cmd := exec.Command(gcl, args...)
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
-	}
+	out := w.run(t, repo, w.reg.Host+"/gcl/web/core/system", results, tag...)
 	if !strings.Contains(string(out), "ghcr.io/shiptag/shiptag:"+releaseVersion) {
 		t.Errorf("the component's job did not run in the image:\n%s", out)
 	}
@@ -384,24 +410,8 @@ func realRegistry(t *testing.T) *registrytest.Server {
 // platform by digest (each job reports SHIPTAG_DIGEST_<PLATFORM>), and a
 // second inclusion of the component merges them into one index, tagged.
 func TestGitLabMultiPlatform(t *testing.T) {
-	gcl := requireTool(t, "SHIPTAG_GITLAB_CI_LOCAL", "gitlab-ci-local", "npm install gitlab-ci-local@4.62.0")
-	requireTool(t, "", "rsync", "apt-get install rsync")
-	if why := registrytest.Missing(); why != "" {
-		requireTool(t, "", "docker-registry", why)
-	}
-	archive, e := requireImage(t)
-	loader, err := inprocess.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(loader.Close)
-	e.load(archive, loader.Host+"/shiptag", "gcl-multi", "ghcr.io/shiptag/shiptag:"+releaseVersion)
-	helper := e.runnerImage()
-	reg := realRegistry(t)
-	component, err := os.ReadFile("../../templates/publish.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newGitLabWorld(t, "gcl-multi")
+	reg := w.reg
 	recipe, err := os.ReadFile("../../gitlab-ci/multi-platform.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -417,10 +427,6 @@ check:
   script:
     - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
 `
-	ca, err := os.ReadFile(reg.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	repo, results := t.TempDir(), t.TempDir()
 	backend, _, err := sample.Seed(20_000)
 	if err != nil {
@@ -435,18 +441,9 @@ check:
 			t.Fatal(err)
 		}
 	}
-	gitRepo(t, repo, "main", map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": string(component), "registry-ca.pem": string(ca)})
+	gitRepo(t, repo, "main", map[string]string{".gitlab-ci.yml": pipeline, "templates/publish.yml": w.component, "registry-ca.pem": w.ca})
 	image := reg.Host + "/gcl/multi"
-	cmd := exec.Command(gcl, "--shell-executor-no-image", "--pull-policy", "if-not-present", "--helper-image", helper,
-		"--network", "host", "--variable", "GITLAB_CI=true", "--variable", "CI_REGISTRY="+reg.Host,
-		"--variable", "CI_REGISTRY_IMAGE="+image, "--variable", "CI_REGISTRY_USER="+reg.User,
-		"--variable", "CI_REGISTRY_PASSWORD="+reg.Password, "--variable", "RESULTS="+results)
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.host)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
-	}
+	out := w.run(t, repo, image, results)
 	if diff := cmp.Diff([]string{image + ":main"}, readLines(t, filepath.Join(results, "refs.txt"))); diff != "" {
 		t.Errorf("SHIPTAG_REFS after the merge (-want +got):\n%s\n%s", diff, out)
 	}
