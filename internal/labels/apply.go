@@ -51,7 +51,7 @@ func relabel(img v1.Image, edit Editor, manifestAnns map[string]string) (v1.Imag
 	}
 	edit(cfg.Labels, cf.Created.Time)
 	out, changed := img, false
-	if !maps.Equal(cfg.Labels, cf.Config.Labels) && !(len(cfg.Labels) == 0 && len(cf.Config.Labels) == 0) {
+	if !maps.Equal(cfg.Labels, cf.Config.Labels) { // nil and empty are equal
 		if out, err = mutate.Config(img, cfg); err != nil {
 			return nil, false, err
 		}
