@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,10 +95,13 @@ type actWorld struct {
 	e                *engine
 	reg              *registrytest.Server
 	files            map[string]string
+	flags            []string // more of act's flags
+	copyRepo         bool     // each job works on a copy of the repository, not on it (act's --bind)
 }
 
 // newActWorld sets up an act scenario for the workflow at workflow (a path
-// in this checkout), committed as .github/workflows/ of its repositories.
+// in this checkout, or none), committed as .github/workflows/ of its
+// repositories.
 func newActWorld(t *testing.T, workflow string) *actWorld {
 	t.Helper()
 	w := &actWorld{act: requireTool(t, "SHIPTAG_ACT", "act", "go install github.com/nektos/act@v0.2.89")}
@@ -114,8 +118,11 @@ func newActWorld(t *testing.T, workflow string) *actWorld {
 	w.e, w.runner, w.reg = e, e.runnerImage(), realRegistry(t)
 	w.src, _ = filepath.Abs("../..")
 	w.files = map[string]string{}
-	for name, from := range map[string]string{".github/workflows/" + filepath.Base(workflow): filepath.Join(w.src, workflow),
-		"action.yml": filepath.Join(w.src, "action.yml"), "registry-ca.pem": w.reg.CAFile} {
+	files := map[string]string{"action.yml": filepath.Join(w.src, "action.yml"), "registry-ca.pem": w.reg.CAFile}
+	if workflow != "" {
+		files[".github/workflows/"+filepath.Base(workflow)] = filepath.Join(w.src, workflow)
+	}
+	for name, from := range files {
 		data, err := os.ReadFile(from)
 		if err != nil {
 			t.Fatal(err)
@@ -132,11 +139,12 @@ func (w *actWorld) run(t *testing.T, event, eventFile string) (string, string) {
 	t.Helper()
 	repo := t.TempDir()
 	gitRepo(t, repo, "rework-cache", w.files)
-	args := []string{event, "-P", "ubuntu-latest=" + w.runner, "--pull=false", "--network", "host", "--bind",
+	args := []string{event, "-P", "ubuntu-latest=" + w.runner, "--pull=false", "--network", "host", "--bind=" + strconv.FormatBool(!w.copyRepo),
 		"--var", "REGISTRY=" + w.reg.Host, "--var", "REGISTRY_USER=" + w.reg.User, "--secret", "REGISTRY_PASSWORD=" + w.reg.Password}
 	if eventFile != "" {
 		args = append(args, "-e", filepath.Join(w.src, "testdata/act", eventFile))
 	}
+	args = append(args, w.flags...)
 	cmd := exec.Command(w.act, args...)
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+w.e.host)

@@ -174,24 +174,30 @@ func githubContainer(t *testing.T, e *engine, image, registry string) {
 // gitlab-ci-local moves artifacts with) from the host's static bash and
 // busybox and its rsync with the libraries it loads: no image can be pulled
 // here. The Docker container action runs beside it with its mounts, as on
-// GitHub.
-func (e *engine) runnerImage() string {
+// GitHub. Each of programs (node, for JavaScript actions) joins it with its
+// libraries, in an image of its own name.
+func (e *engine) runnerImage(programs ...string) string {
 	e.t.Helper()
-	const name = "shiptag-act-runner:test"
+	name := "shiptag-act-runner:test"
+	if len(programs) > 0 {
+		name = "shiptag-act-runner:" + strings.Join(programs, "-")
+	}
 	root := filepath.Join(e.t.TempDir(), "root")
 	files := map[string]string{"/bin/busybox": "bin/busybox", "/bin/bash-static": "bin/bash"}
-	rsync, err := exec.LookPath("rsync")
-	if err != nil {
-		e.t.Fatalf("rsync: %v (apt-get install rsync)", err)
-	}
-	files[rsync] = "usr/bin/rsync"
-	out, err := exec.Command("ldd", rsync).Output()
-	if err != nil {
-		e.t.Fatalf("ldd %s: %v", rsync, err)
-	}
-	for _, field := range strings.Fields(string(out)) {
-		if strings.HasPrefix(field, "/") {
-			files[field] = strings.TrimPrefix(field, "/")
+	for _, program := range append([]string{"rsync"}, programs...) {
+		path, err := exec.LookPath(program)
+		if err != nil {
+			e.t.Fatalf("%s: %v (.ci/run installs it)", program, err)
+		}
+		files[path] = "usr/bin/" + program
+		out, err := exec.Command("ldd", path).Output()
+		if err != nil {
+			e.t.Fatalf("ldd %s: %v", path, err)
+		}
+		for _, field := range strings.Fields(string(out)) {
+			if strings.HasPrefix(field, "/") {
+				files[field] = strings.TrimPrefix(field, "/")
+			}
 		}
 	}
 	for from, to := range files {
