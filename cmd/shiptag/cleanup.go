@@ -33,9 +33,10 @@ func cleanupCommand() command {
 			"(branch and tag names come from git ls-remote origin where it answers; commits need an unshallow clone\n" +
 			"with every branch and tag), and ages without a trustworthy git date. Images without a werf-tag-strategy\n" +
 			"label (exported, foreign, stages) and custom tags are never deleted; unreadable labels keep the tag and\n" +
-			"fail the run. The plan is always printed and written to the outputs; --dry-run stops there. Docker Hub,\n" +
-			"ghcr.io, ECR and ACR are cleaned through their own APIs: --username and SHIPTAG_PASSWORD (Docker Hub, ACR),\n" +
-			"GITHUB_TOKEN with delete:packages (ghcr.io), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (ECR).",
+			"fail the run. A deleted image's signatures, SBOMs and attestations (its referrers, cosign's tags) go with\n" +
+			"it unless something kept uses them. The plan is always printed and written to the outputs; --dry-run stops\n" +
+			"there. Docker Hub, ghcr.io, ECR and ACR are cleaned through their own APIs: --username and SHIPTAG_PASSWORD\n" +
+			"(Docker Hub, ACR), GITHUB_TOKEN with delete:packages (ghcr.io), the AWS SDK's credential chain (ECR).",
 		run: runCleanup,
 	}
 }
@@ -89,10 +90,12 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, pf platf
 // --dry-run) and reports the plan with what became of it.
 func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes []cleanup.Scope, git cleanup.Git, policy cleanup.Policy) error {
 	e, cfg := job.e, job.cfg
-	oci := cleanup.OCI{Remote: job.access.RemoteOptions(), Name: job.access.NameOptions(repo.Name)}
+	oci, err := cleanup.NewOCI(job.access.RemoteOptions(), job.access.NameOptions(repo.Name))
+	if err != nil {
+		return err
+	}
 	var del cleanup.Deleter
 	if !cfg.DryRun {
-		var err error
 		if del, err = cleanup.NewDeleter(ctx, nativeFor(e, job, repo, oci)); err != nil {
 			return err
 		}
@@ -109,12 +112,21 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	}
 	decisions := cleanup.Decide(inv.Items, git, policy, time.Now())
 	cleanup.Resolve(inv, decisions)
+	var orphans []cleanup.Orphan
+	if cfg.Referrers {
+		var err error
+		if orphans, err = cleanup.FindOrphans(ctx, oci, inv, decisions, job.jobs); err != nil {
+			job.warn(err.Error() + ": cleanup goes on without them (--referrers=false skips this)")
+		}
+	}
 	var applyErr error
 	if !cfg.DryRun {
 		applyErr = cleanup.Apply(ctx, del, decisions)
+		cleanup.Settle(inv, decisions, orphans)
+		applyErr = errors.Join(applyErr, cleanup.DeleteOrphans(ctx, del, orphans))
 	}
 	applyErr = errors.Join(applyErr, cleanup.Unread(decisions))
-	doc := output.NewCleanupDocument(decisions, cfg.DryRun)
+	doc := output.NewCleanupDocument(decisions, orphans, cfg.DryRun)
 	title := "shiptag cleanup"
 	if cfg.DryRun {
 		title += " (dry run: nothing deleted)"

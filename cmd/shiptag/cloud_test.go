@@ -23,6 +23,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/shiptag/shiptag/internal/registrytest"
+	"github.com/shiptag/shiptag/internal/requests"
 	"github.com/shiptag/shiptag/internal/sample"
 )
 
@@ -140,6 +141,24 @@ func signImage(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(remote.Write(ref.Context().Digest(d.String()), artifact, opts...))
 	ts.Check(remote.Write(ref.Context().Tag(strings.Replace(desc.Digest.String(), ":", "-", 1)+".sig"), sig, opts...))
+	fmt.Fprintln(ts.Stdout(), d)
+}
+
+// checkManifest checks that a manifest is in the registry, or with ! that
+// the registry answers 404 for it: "[!] check-manifest REF".
+func checkManifest(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] check-manifest REF")
+	}
+	ref, err := name.ParseReference(args[0])
+	ts.Check(err)
+	_, err = remote.Head(ref, remoteOpts(ts)...)
+	switch {
+	case !neg && err != nil:
+		ts.Fatalf("%s: %v", ref, err)
+	case neg && !requests.IsStatus(err, http.StatusNotFound):
+		ts.Fatalf("%s: %v, want 404 Not Found", ref, err)
+	}
 }
 
 // checkReferrers counts what refers to an image, and its cosign .sig tag:

@@ -65,6 +65,10 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Referrers {
+		job.afterPush = referrersAfterPush(job, p, artifacts, targets,
+			"export an image without werf labels, with no --add-label, to carry them, or sign what was exported")
+	}
 	return job.pushAndReport(ctx, p, targets, "shiptag export")
 }
 

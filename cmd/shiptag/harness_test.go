@@ -42,6 +42,7 @@ func harnessCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"google-log":      googleLog,
 		"sign-image":      signImage,
 		"check-referrers": checkReferrers,
+		"check-manifest":  checkManifest,
 	}
 }
 

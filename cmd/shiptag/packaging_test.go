@@ -288,7 +288,7 @@ func stepOutputNames() []string {
 		Tags:   []output.DocTag{{Tag: "v1", Ref: "r.example.com/app:v1", Digest: "sha256:1"}},
 		Stages: []output.DocStage{{Signature: "s", Ref: "r.example.com/app:image-stage-s"}}}}}
 	seen := map[string]bool{}
-	for _, o := range []output.Outputs{published.Outputs("t"), output.NewCleanupDocument(nil, false).Outputs("t"),
+	for _, o := range []output.Outputs{published.Outputs("t"), output.NewCleanupDocument(nil, nil, false).Outputs("t"),
 		output.NewMetaDocument(metadata.Result{}).Outputs(output.Separators{})} {
 		for _, v := range o.Step {
 			seen[v.Name] = true

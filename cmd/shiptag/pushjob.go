@@ -178,3 +178,9 @@ func engineOptions(e *runEnv, cfg *config.Config) dockerengine.Options {
 		TLSCertDir: v.DockerTLSCertDir, Context: v.DockerContext,
 		ConfigDir: registry.ConfigDir(cfg.DockerConfig, v.DockerConfig, v.Home)}
 }
+
+// warn says w on standard error and as the platform's warning annotation.
+func (j *pushJob) warn(w string) {
+	fmt.Fprintf(j.e.stderr, "shiptag: warning: %s\n", w)
+	j.pf.Annotate(platform.Warning, w)
+}

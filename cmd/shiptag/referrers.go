@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/plan"
-	"github.com/shiptag/shiptag/internal/platform"
 	"github.com/shiptag/shiptag/internal/publish"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -17,8 +16,9 @@ import (
 // written: every image published unchanged from a registry source
 // (--meta-labels none, a promotion) gets the source's signatures, SBOMs and
 // attestations beside it. An image whose digest changed cannot carry them;
-// when its source has any, the log says so and how to sign instead.
-func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, targets []publish.Target) func(context.Context) error {
+// when its source has any, the log says so, and fix: how to keep the digest,
+// or sign instead.
+func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, targets []publish.Target, fix string) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var promos []publish.Promotion
 		for i, img := range p.Images {
@@ -29,13 +29,11 @@ func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, ta
 			moved, changed := promotionsOf(from, img.Name, targets)
 			promos = append(promos, moved...)
 			if len(moved) == 0 && changed {
-				warnReferrersLeft(ctx, j, img, from)
+				warnReferrersLeft(ctx, j, img, from, fix)
 			}
 		}
 		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions(), func(err error) {
-			w := fmt.Sprintf("%v: the source's signatures and attestations there were not copied (--referrers=false skips this)", err)
-			fmt.Fprintf(j.e.stderr, "shiptag: warning: %s\n", w)
-			j.pf.Annotate(platform.Warning, w)
+			j.warn(fmt.Sprintf("%v: the source's signatures and attestations there were not copied (--referrers=false skips this)", err))
 		})
 		if n > 0 {
 			fmt.Fprintf(j.e.stderr, "shiptag: copied %d signatures, SBOMs and attestations beside the images promoted unchanged\n", n)
@@ -82,7 +80,7 @@ func promotionsOf(from name.Digest, image string, targets []publish.Target) (mov
 }
 
 // warnReferrersLeft says that the source's referrers stay behind.
-func warnReferrersLeft(ctx context.Context, j *pushJob, img plan.Image, from name.Digest) {
+func warnReferrersLeft(ctx context.Context, j *pushJob, img plan.Image, from name.Digest, fix string) {
 	idx, err := remote.Referrers(from, append(j.access.RemoteOptions(), remote.WithContext(ctx))...)
 	if err != nil {
 		return
@@ -91,8 +89,7 @@ func warnReferrersLeft(ctx context.Context, j *pushJob, img plan.Image, from nam
 	if err != nil || len(im.Manifests) == 0 {
 		return
 	}
-	w := fmt.Sprintf("image %s: the source's %d signatures and attestations do not follow, since the published digest is not the source's "+
-		"(its labels changed): publish with --meta-labels none to promote them, or sign what was published", img, len(im.Manifests))
-	fmt.Fprintf(j.e.stderr, "shiptag: warning: %s\n", w)
-	j.pf.Annotate(platform.Warning, w)
+	w := fmt.Sprintf("image %s: the source's %d signatures and attestations do not follow, since the written digest is not the source's "+
+		"(its labels changed): %s", img, len(im.Manifests), fix)
+	j.warn(w)
 }

@@ -12,6 +12,10 @@ import (
 // cannot remove a tag without removing the manifest it points at.
 var ErrTagDeleteUnsupported = errors.New("the registry cannot delete a tag alone")
 
+// ErrDigestDeleteUnsupported is what a Deleter returns when its registry
+// deletes tags only, never a manifest by digest.
+var ErrDigestDeleteUnsupported = errors.New("the registry cannot delete a manifest by digest")
+
 // Deleter removes tags and manifests. The registry's OCI API is one; the
 // native APIs of registries that refuse it are the others.
 type Deleter interface {

@@ -3,7 +3,6 @@ package cleanup
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -65,9 +64,10 @@ func (h *DockerHub) DeleteTag(ctx context.Context, repository, tag string) error
 	return err
 }
 
-// DeleteDigest is not needed: Docker Hub deletes tags alone.
+// DeleteDigest is not needed for tags, which Docker Hub deletes alone; an
+// untagged manifest (a referrer) it cannot delete.
 func (h *DockerHub) DeleteDigest(context.Context, string, string) error {
-	return errors.New("docker hub: deleting by digest is not supported; tags are deleted one by one")
+	return fmt.Errorf("docker hub: %w; tags are deleted one by one", ErrDigestDeleteUnsupported)
 }
 
 // hubPath is "namespace/name" of a Docker Hub repository; official images

@@ -16,9 +16,21 @@ import (
 type Registry interface {
 	// Tags lists a repository's tags.
 	Tags(ctx context.Context, repository string) ([]string, error)
-	// Manifest returns the digest a tag points at, its image's labels (the
-	// first platform's, for an index) and its creation time.
-	Manifest(ctx context.Context, ref string) (digest string, labels map[string]string, created time.Time, err error)
+	// Manifest reads what a tag points at.
+	Manifest(ctx context.Context, ref string) (Manifest, error)
+	// Referrers lists the manifests whose subject is digest (signatures,
+	// SBOMs, attestations): the referrers API, else the tag schema.
+	Referrers(ctx context.Context, repository, digest string) ([]string, error)
+}
+
+// Manifest is what a tag points at, as cleanup needs it.
+type Manifest struct {
+	Digest string
+	// Labels are its image's (the first platform's, for an index).
+	Labels  map[string]string
+	Created time.Time
+	// Children are an index's manifests, which stay while it does.
+	Children []string
 }
 
 // Scope is one given image: the tags of Repository that start with Prefix
@@ -37,6 +49,11 @@ type Inventory struct {
 	// Unread lists the repositories with a tag whose digest is unknown:
 	// nothing there is deleted by digest.
 	Unread map[string]bool
+	// Parents maps "REPOSITORY@DIGEST" to the tags of the indexes that
+	// hold it.
+	Parents map[string][]string
+	// TagDigests maps "REPOSITORY:TAG" to the digest it points at.
+	TagDigests map[string]string
 }
 
 // ListError is a repository whose tags could not be listed: nothing is
@@ -56,10 +73,9 @@ func (e *ListError) Unwrap() error { return e.Err }
 
 // entry is one tag as read.
 type entry struct {
-	repository, tag, digest string
-	labels                  map[string]string
-	created                 time.Time
-	err                     error
+	repository, tag string
+	Manifest
+	err error
 }
 
 // Read lists the tags of every scope's repository and reads each tag's
@@ -73,7 +89,7 @@ func Read(ctx context.Context, reg Registry, scopes []Scope, jobs int) (Inventor
 	g.SetLimit(max(jobs, 1))
 	for _, e := range entries {
 		g.Go(func() error { // each goroutine fills only its own entry
-			e.digest, e.labels, e.created, e.err = reg.Manifest(gctx, e.repository+":"+e.tag)
+			e.Manifest, e.err = reg.Manifest(gctx, e.repository+":"+e.tag)
 			return nil
 		})
 	}
@@ -118,19 +134,23 @@ func listAll(ctx context.Context, reg Registry, scopes []Scope, jobs int) ([]*en
 
 // assemble sorts the entries into the inventory.
 func assemble(entries []*entry, scopes []Scope) Inventory {
-	inv := Inventory{Digests: map[string][]string{}, Unread: map[string]bool{}}
+	inv := Inventory{Digests: map[string][]string{}, Unread: map[string]bool{}, Parents: map[string][]string{}, TagDigests: map[string]string{}}
 	for _, e := range entries {
 		if e.err != nil {
 			inv.Unread[e.repository] = true
 		} else {
-			key := e.repository + "@" + e.digest
+			key := e.repository + "@" + e.Digest
 			inv.Digests[key] = append(inv.Digests[key], e.tag)
+			inv.TagDigests[e.repository+":"+e.tag] = e.Digest
+			for _, c := range e.Children {
+				inv.Parents[e.repository+"@"+c] = append(inv.Parents[e.repository+"@"+c], e.tag)
+			}
 		}
 		for _, s := range scopes {
 			if s.Repository != e.repository || !strings.HasPrefix(e.tag, s.Prefix) {
 				continue
 			}
-			if e.err == nil && e.labels[labels.KeyTagStrategy] != "" && e.labels[labels.KeyImageName] != s.Image {
+			if e.err == nil && e.Labels[labels.KeyTagStrategy] != "" && e.Labels[labels.KeyImageName] != s.Image {
 				continue // another image's tag that happens to share the prefix
 			}
 			inv.Items = append(inv.Items, e.item(s))
@@ -143,14 +163,14 @@ func assemble(entries []*entry, scopes []Scope) Inventory {
 
 func (e *entry) item(s Scope) Item {
 	it := Item{Ref: e.repository + ":" + e.tag, Repository: e.repository, Tag: e.tag, Prefix: s.Prefix, Image: s.Image,
-		Digest: e.digest, LabelErr: e.err}
+		Digest: e.Digest, LabelErr: e.err}
 	if e.err != nil {
 		return it
 	}
-	it.Strategy, it.ImageTag = e.labels[labels.KeyTagStrategy], e.labels[labels.KeyImageTag]
-	it.Describes, it.WerfImage = e.labels[labels.KeyDockerImageName], e.labels[labels.KeyImage]
-	it.Created = e.created
-	if t, err := time.Parse(time.RFC3339, e.labels[labels.KeyCreated]); err == nil {
+	it.Strategy, it.ImageTag = e.Labels[labels.KeyTagStrategy], e.Labels[labels.KeyImageTag]
+	it.Describes, it.WerfImage = e.Labels[labels.KeyDockerImageName], e.Labels[labels.KeyImage]
+	it.Created = e.Created
+	if t, err := time.Parse(time.RFC3339, e.Labels[labels.KeyCreated]); err == nil {
 		it.Created = t
 	}
 	return it

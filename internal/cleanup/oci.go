@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -20,6 +20,20 @@ import (
 type OCI struct {
 	Remote []remote.Option
 	Name   []name.Option
+	// seen holds what Manifest read of each digest, so that tags on one
+	// manifest cost one request each, not three; nil reads every time.
+	seen *sync.Map
+}
+
+// NewOCI is an OCI whose reads share one authenticated transport per
+// repository (one ping and one token for all its tags, where each read
+// would otherwise make its own) and read each manifest's image once.
+func NewOCI(opts []remote.Option, names []name.Option) (OCI, error) {
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return OCI{}, err
+	}
+	return OCI{Remote: append(slices.Clip(opts), remote.Reuse(puller)), Name: names, seen: &sync.Map{}}, nil
 }
 
 // options are o.Remote with ctx. Clipping o.Remote makes append copy it,
@@ -41,30 +55,42 @@ func (o OCI) Tags(ctx context.Context, repository string) ([]string, error) {
 	return tags, err
 }
 
-// Manifest reads a tag's digest, labels and creation time.
-func (o OCI) Manifest(ctx context.Context, ref string) (string, map[string]string, time.Time, error) {
+// Manifest reads a tag's digest, labels, creation time and, for an index,
+// its manifests.
+func (o OCI) Manifest(ctx context.Context, ref string) (Manifest, error) {
 	r, err := name.ParseReference(ref, o.Name...)
 	if err != nil {
-		return "", nil, time.Time{}, err
+		return Manifest{}, err
 	}
 	desc, err := remote.Get(r, o.options(ctx)...)
 	if err != nil {
-		return "", nil, time.Time{}, err
+		return Manifest{}, err
 	}
-	img, err := firstImage(desc)
+	m := Manifest{Digest: desc.Digest.String()}
+	if o.seen != nil {
+		if read, ok := o.seen.Load(m.Digest); ok {
+			return read.(Manifest), nil
+		}
+	}
+	img, err := firstImage(desc, &m)
 	if err != nil {
-		return "", nil, time.Time{}, err
+		return Manifest{}, err
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return "", nil, time.Time{}, fmt.Errorf("reading the image config: %w", err)
+		return Manifest{}, fmt.Errorf("reading the image config: %w", err)
 	}
-	return desc.Digest.String(), cf.Config.Labels, cf.Created.Time, nil
+	m.Labels, m.Created = cf.Config.Labels, cf.Created.Time
+	if o.seen != nil {
+		o.seen.Store(m.Digest, m)
+	}
+	return m, nil
 }
 
 // firstImage is the image itself, or an index's first platform image: every
-// platform of a published index carries the same labels.
-func firstImage(desc *remote.Descriptor) (v1.Image, error) {
+// platform of a published index carries the same labels. An index's
+// manifests go to m.Children.
+func firstImage(desc *remote.Descriptor, m *Manifest) (v1.Image, error) {
 	if !desc.MediaType.IsIndex() {
 		return desc.Image()
 	}
@@ -76,12 +102,40 @@ func firstImage(desc *remote.Descriptor) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range im.Manifests {
-		if m.MediaType.IsImage() {
-			return idx.Image(m.Digest)
+	var first *v1.Hash
+	for _, c := range im.Manifests {
+		m.Children = append(m.Children, c.Digest.String())
+		if first == nil && c.MediaType.IsImage() {
+			first = &c.Digest
 		}
 	}
-	return nil, errors.New("the index holds no image")
+	if first == nil {
+		return nil, errors.New("the index holds no image")
+	}
+	return idx.Image(*first)
+}
+
+// Referrers lists the manifests whose subject is digest, through the
+// referrers API where the registry has it, else the referrers tag schema
+// (go-containerregistry falls back by itself). None is not an error.
+func (o OCI) Referrers(ctx context.Context, repository, digest string) ([]string, error) {
+	d, err := name.NewDigest(repository+"@"+digest, o.Name...)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := remote.Referrers(d, o.options(ctx)...)
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range im.Manifests {
+		out = append(out, m.Digest.String())
+	}
+	return out, nil
 }
 
 // DeleteTag asks the registry to delete the tag. Registries that delete

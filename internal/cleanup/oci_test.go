@@ -65,9 +65,9 @@ func TestOCIReadAndDeleteByTag(t *testing.T) {
 	if diff := cmp.Diff([]string{"also-main", "main"}, tags); diff != "" {
 		t.Errorf("tags (-want +got):\n%s", diff)
 	}
-	gotDigest, gotLabels, _, err := o.Manifest(ctx, repo+":main")
-	if err != nil || gotDigest != digest || gotLabels["werf-image-tag"] != "main" {
-		t.Errorf("Manifest = %s, %v, %v; want %s and the labels", gotDigest, gotLabels, err, digest)
+	got, err := o.Manifest(ctx, repo+":main")
+	if err != nil || got.Digest != digest || got.Labels["werf-image-tag"] != "main" {
+		t.Errorf("Manifest = %+v, %v; want %s and the labels", got, err, digest)
 	}
 	if err := o.DeleteTag(ctx, repo, "main"); err != nil {
 		t.Fatalf("DeleteTag: %v", err)

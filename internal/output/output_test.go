@@ -169,7 +169,7 @@ func TestCleanupDocument(t *testing.T) {
 		{Item: item("refused"), Delete: true, Failed: true, Policy: "git-branch", Reason: "denied"},
 		{Item: item("main"), Policy: "git-branch", Reason: "branch exists", SharedWith: []string{"r.example.com/app:x"}},
 	}
-	d := NewCleanupDocument(decisions, false)
+	d := NewCleanupDocument(decisions, nil, false)
 	var actions []string
 	for _, e := range d.Tags {
 		actions = append(actions, e.Action)
@@ -185,7 +185,7 @@ func TestCleanupDocument(t *testing.T) {
 	if !strings.Contains(o.Summary, "branch \\| gone") {
 		t.Errorf("a | in a reason breaks the summary table:\n%s", o.Summary)
 	}
-	dry := NewCleanupDocument(decisions[1:2], true)
+	dry := NewCleanupDocument(decisions[1:2], nil, true)
 	if got := values(dry.Outputs("t")); got["SHIPTAG_DELETED"] != "r.example.com/app:planned" || got["deleted"] != "" {
 		t.Errorf("a dry run reports what the plan deletes: %q, %q", got["SHIPTAG_DELETED"], got["deleted"])
 	}

@@ -169,6 +169,9 @@ func (d CleanupDocument) Outputs(title string) Outputs {
 	for _, e := range d.Tags {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", e.Action, e.Ref, e.Strategy, e.Policy, strings.ReplaceAll(e.Reason, "|", "\\|"))
 	}
+	for _, r := range d.Referrers {
+		fmt.Fprintf(&b, "| %s | `%s` | referrer | of `%s` | %s |\n", r.Action, r.Ref, r.Of, strings.ReplaceAll(r.Reason, "|", "\\|"))
+	}
 	return Outputs{
 		Step:    []Output{{"deleted", strings.Join(d.Deleted, "\n")}, {"json", compactAny(d)}},
 		Summary: b.String(),

@@ -101,7 +101,7 @@ func TestCleanupReportOverflow(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p, log := open(t, ci.Local, nil, filepath.Join(dir, "shiptag.env"))
-	if err := p.WriteOutputs(output.NewCleanupDocument(decisions, false).Outputs("t")); err != nil {
+	if err := p.WriteOutputs(output.NewCleanupDocument(decisions, nil, false).Outputs("t")); err != nil {
 		t.Fatal(err)
 	}
 	report, _ := os.ReadFile(filepath.Join(dir, "shiptag.env"))
