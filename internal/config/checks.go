@@ -1,19 +1,22 @@
 package config
 
 import (
-	"runtime"
-
 	"github.com/shiptag/shiptag/internal/inputs"
 )
 
-// JobCount resolves --jobs: 0 means twice the CPUs, kept between 4 and 16,
-// since uploads wait on the network far more than on the CPU.
+// AutoJobs is the requests in flight of --jobs 0: enough to keep a link to
+// a cloud registry busy (tens of milliseconds away, a few tens of MB/s per
+// connection), few enough that no registry takes them for abuse.
+const AutoJobs = 16
+
+// JobCount resolves --jobs: 0 means AutoJobs, whatever the CPU count, since
+// uploads wait on the network far more than on the CPU.
 func (c Config) JobCount() (int, error) {
 	switch {
 	case c.Jobs < 0:
 		return 0, inputs.Errorf("jobs", "%d is negative: use 0 (automatic) or a positive number", c.Jobs)
 	case c.Jobs == 0:
-		return min(max(2*runtime.NumCPU(), 4), 16), nil
+		return AutoJobs, nil
 	}
 	return c.Jobs, nil
 }

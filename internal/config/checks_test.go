@@ -38,7 +38,7 @@ func TestChecks(t *testing.T) {
 				}
 			case err != nil:
 				t.Error(err)
-			case tc.jobs == 0 && (jobs < 4 || jobs > 16), tc.jobs != 0 && jobs != tc.jobs:
+			case tc.jobs == 0 && jobs != AutoJobs, tc.jobs != 0 && jobs != tc.jobs:
 				t.Errorf("jobs = %d", jobs)
 			}
 		})

@@ -80,7 +80,7 @@ var fields = []field{
 		func(c *Config) any { return &c.MetaLabels }},
 	{"add-label", Publish | Export, "label as `KEY=VALUE` to add to every published image; a list",
 		func(c *Config) any { return &c.AddLabel }},
-	{"jobs", Publish | Export | Cleanup, "requests in flight at once; 0 picks twice the CPUs, between 4 and 16",
+	{"jobs", Publish | Export | Cleanup, "requests in flight at once; 0 picks 16, sized for waiting on the network rather than for the CPUs",
 		func(c *Config) any { return &c.Jobs }},
 	{"timeout", Publish | Export | Cleanup, "how long a registry or git remote may go without answering (to the first byte of an answer, or between bytes of a transfer) before the request fails and is retried; a registry silent for three times this long fails the run",
 		func(c *Config) any { return &c.Timeout }},
@@ -96,7 +96,7 @@ var fields = []field{
 		func(c *Config) any { return &c.InsecureRegistry }},
 	{"push-by-digest", Publish, "push each image by digest only, unchanged: no tag, no labels (one platform of a multi-runner build, for a later publish to merge); the digest output names it",
 		func(c *Config) any { return &c.PushByDigest }},
-	{"referrers", Publish, "copy a registry source's signatures, SBOMs and attestations (its referrers, and cosign's .sig/.att/.sbom tags) to where it is published unchanged (--meta-labels none)",
+	{"referrers", Publish | Export | Cleanup, "copy a registry source's signatures, SBOMs and attestations (its referrers, and cosign's .sig/.att/.sbom tags) to where it is published or exported unchanged (--meta-labels none; an export of an image without werf labels); cleanup deletes those of a deleted image that nothing kept uses",
 		func(c *Config) any { return &c.Referrers }},
 	{"stages", Plan | Publish, "also push every image's stages (the image after each layer) as REPO:image-stage-SIGNATURE, a build cache; plan reads the sources to list them",
 		func(c *Config) any { return &c.Stages }},
@@ -141,6 +141,8 @@ var helpFor = map[Command]map[string]string{
 	Cleanup: {
 		"image": "`NAME` of an image whose tags to clean, as publish named it (NAME=SOURCE is taken too, the source unread); a list",
 		"repo":  "`REPO` to clean (the images repo publish wrote to), e.g. registry.example.com/team/app (default on CI: the platform's registry)",
+		"referrers": "also delete the signatures, SBOMs and attestations of each deleted image (its referrers, cosign's .sig/.att/.sbom tags, " +
+			"and theirs) that no kept tag or index uses",
 	},
 }
 

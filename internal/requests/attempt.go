@@ -28,7 +28,7 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	w.arm()
-	resp, err := t.pick(host).RoundTrip(out)
+	resp, err := t.pick(out, host).RoundTrip(out)
 	w.answered()
 	if err != nil {
 		err = causeOf(ctx, err)

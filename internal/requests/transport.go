@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,25 +34,63 @@ type Options struct {
 // for the timeout fails with a *StallError. Every request ends when the
 // run's context does.
 type Transport struct {
-	run      context.Context
-	opts     Options
-	secure   http.RoundTripper
-	insecure http.RoundTripper
+	run  context.Context
+	opts Options
+	// secure and insecure carry requests without a large body, over HTTP/2
+	// where the server offers it; secureData and insecureData carry blob
+	// data (see carriesData).
+	secure, secureData     http.RoundTripper
+	insecure, insecureData http.RoundTripper
 
 	mu    sync.Mutex
 	heard map[string]time.Time // host → when it last gave a sign of life
 }
 
+// idlePerHost is how many idle connections to one registry are kept for
+// reuse: as many as a run has requests in flight, so that a parallel push
+// does not open a new TLS connection for each request.
+const idlePerHost = 64
+
 // New returns the transport of a run that ends with ctx.
 func New(ctx context.Context, o Options) *Transport {
 	secure := http.DefaultTransport.(*http.Transport).Clone()
-	t := &Transport{run: ctx, opts: o, secure: secure, heard: map[string]time.Time{}}
+	secure.MaxIdleConnsPerHost = idlePerHost
+	t := &Transport{run: ctx, opts: o, secure: secure, secureData: http1(secure), heard: map[string]time.Time{}}
 	if len(o.Insecure) > 0 {
 		insecure := secure.Clone()
 		insecure.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user named these hosts
-		t.insecure = insecure
+		t.insecure, t.insecureData = insecure, http1(insecure)
 	}
 	return t
+}
+
+// http1 is base speaking HTTP/1.1 only, one request per connection at a
+// time. Blob data goes this way: over HTTP/2 every upload to a registry
+// would share one TCP connection, whose flow-control window (1 MiB in Go's
+// server, and in many registries) caps it near window ÷ round trip, about
+// 25 MB/s at 40 ms, whatever the link carries; parallel uploads on their own
+// connections fill it.
+func http1(base *http.Transport) *http.Transport {
+	t := base.Clone()
+	t.ForceAttemptHTTP2 = false
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	return t
+}
+
+// carriesData reports whether req sends blob data: a PATCH or PUT of a
+// blob upload session (…/blobs/uploads/…), or reads one (GET …/blobs/…).
+func carriesData(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodPatch, http.MethodPut:
+		return strings.Contains(req.URL.Path, "/blobs/uploads/")
+	case http.MethodGet:
+		return strings.Contains(req.URL.Path, "/blobs/sha256:")
+	}
+	return false
 }
 
 // RoundTrip sends one request, and again after a transient fault while
@@ -110,9 +149,17 @@ func resendable(req *http.Request) bool {
 	return false
 }
 
-func (t *Transport) pick(host string) http.RoundTripper {
-	if t.insecure != nil && t.opts.Insecure[host] {
+// pick is the transport for req to host: the insecure pair for a host
+// the user named, blob data over HTTP/1.1 connections of its own.
+func (t *Transport) pick(req *http.Request, host string) http.RoundTripper {
+	data := carriesData(req)
+	switch {
+	case t.insecure != nil && t.opts.Insecure[host] && data:
+		return t.insecureData
+	case t.insecure != nil && t.opts.Insecure[host]:
 		return t.insecure
+	case data:
+		return t.secureData
 	}
 	return t.secure
 }
