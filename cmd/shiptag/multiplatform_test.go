@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +32,7 @@ func TestActMultiPlatform(t *testing.T) {
 	w.files[".github/workflows/multi-platform.yml"] = actRecipe(t, w)
 	addPlatformArchives(t, w.files)
 	w.flags = []string{"-P", "ubuntu-24.04=" + w.runner, "-P", "ubuntu-24.04-arm=" + w.runner,
-		"--artifact-server-path", t.TempDir(), "--artifact-server-addr", "127.0.0.1", "--artifact-server-port", freeTCPPort(t),
+		"--artifact-server-path", t.TempDir(), "--artifact-server-addr", "127.0.0.1", "--artifact-server-port", freeLoopbackPort(t),
 		"--local-repository", "actions/upload-artifact@v7=" + filepath.Join(actions, "upload"),
 		"--local-repository", "actions/download-artifact@v8=" + filepath.Join(actions, "download")}
 	_, out := w.run(t, "push", "")
@@ -131,17 +130,4 @@ func addPlatformArchives(t *testing.T, files map[string]string) {
 		}
 		files["build/linux/"+arch+".tar"] = string(data)
 	}
-}
-
-// freeTCPPort returns a loopback port nothing listens on now, for a server
-// another program starts (act's artifact server).
-func freeTCPPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
 }
