@@ -32,7 +32,7 @@ func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, ta
 				warnReferrersLeft(ctx, j, img, from, fix)
 			}
 		}
-		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions(), func(err error) {
+		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions(), j.jobs, func(err error) {
 			j.warn(fmt.Sprintf("%v: the source's signatures and attestations there were not copied (--referrers=false skips this)", err))
 		})
 		if n > 0 {

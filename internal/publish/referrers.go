@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/shiptag/shiptag/internal/requests"
 )
@@ -32,34 +36,85 @@ var cosignSuffixes = []string{".sig", ".att", ".sbom"}
 // cosign's older sha256-<hex>.sig, .att and .sbom tags. It returns how many
 // manifests it wrote. A registry that cannot list referrers (some refuse the
 // endpoint outright) is told to unlisted, and the run goes on: the image is
-// published, and only what could not be listed stays behind.
-func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option, unlisted func(error)) (int, error) {
+// published, and only what could not be listed stays behind. The listing
+// and the cosign lookups run at once, jobs at a time, on one puller and one
+// pusher: one ping and token per repository, not per request.
+func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option, jobs int, unlisted func(error)) (int, error) {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	copied := 0
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return 0, err
+	}
+	pusher, err := remote.NewPusher(opts...)
+	if err != nil {
+		return 0, err
+	}
+	c := &referrerCopy{read: append(slices.Clip(opts), remote.Reuse(puller)), write: append(slices.Clip(opts), remote.Reuse(pusher))}
+	var mu sync.Mutex
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(max(jobs, 1))
 	for _, p := range promos {
-		listed, err := listReferrers(p.From, opts)
-		if err != nil {
-			unlisted(fmt.Errorf("listing the referrers of %s: %w", p.From, err))
-		}
-		for _, d := range listed {
-			if err := copyManifest(p.From.Context().Digest(d.Digest.String()), p.To.Digest(d.Digest.String()), opts); err != nil {
-				return copied, err
+		g.Go(func() error {
+			listed, err := listReferrers(p.From, c.read)
+			if err != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				unlisted(fmt.Errorf("listing the referrers of %s: %w", p.From, err))
+				return nil
 			}
-			copied++
-		}
+			for _, d := range listed {
+				if err := c.copy(p.From.Context().Digest(d.Digest.String()), p.To.Digest(d.Digest.String())); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		for _, suffix := range cosignSuffixes {
 			tag := strings.Replace(p.From.DigestStr(), ":", "-", 1) + suffix
-			err := copyManifest(p.From.Context().Tag(tag), p.To.Tag(tag), opts)
-			switch {
-			case requests.IsStatus(err, http.StatusNotFound):
-			case err != nil:
-				return copied, err
-			default:
-				copied++
-			}
+			g.Go(func() error {
+				if err := c.copy(p.From.Context().Tag(tag), p.To.Tag(tag)); !requests.IsStatus(err, http.StatusNotFound) {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return copied, nil
+	err = g.Wait()
+	return int(c.copied.Load()), err
+}
+
+// referrerCopy is what CopyReferrers reads and writes with, and its count.
+type referrerCopy struct {
+	read, write []remote.Option
+	copied      atomic.Int64
+}
+
+// copy copies one manifest (and what it names) from one reference to
+// another, and counts it.
+func (c *referrerCopy) copy(from, to name.Reference) error {
+	desc, err := remote.Get(from, c.read...)
+	if err != nil {
+		return err
+	}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err == nil {
+			err = remote.WriteIndex(to, idx, c.write...)
+		}
+		return c.count(wrap("copying", from.String(), to.String(), err))
+	}
+	img, err := desc.Image()
+	if err == nil {
+		err = remote.Write(to, img, c.write...)
+	}
+	return c.count(wrap("copying", from.String(), to.String(), err))
+}
+
+func (c *referrerCopy) count(err error) error {
+	if err == nil {
+		c.copied.Add(1)
+	}
+	return err
 }
 
 // listReferrers is what the registry lists as referring to d.
@@ -73,25 +128,4 @@ func listReferrers(d name.Digest, opts []remote.Option) ([]v1.Descriptor, error)
 		return nil, err
 	}
 	return im.Manifests, nil
-}
-
-// copyManifest copies one manifest (and what it names) from one reference
-// to another.
-func copyManifest(from, to name.Reference, opts []remote.Option) error {
-	desc, err := remote.Get(from, opts...)
-	if err != nil {
-		return err
-	}
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err == nil {
-			err = remote.WriteIndex(to, idx, opts...)
-		}
-		return wrap("copying", from.String(), to.String(), err)
-	}
-	img, err := desc.Image()
-	if err == nil {
-		err = remote.Write(to, img, opts...)
-	}
-	return wrap("copying", from.String(), to.String(), err)
 }

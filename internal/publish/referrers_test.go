@@ -46,7 +46,7 @@ func TestCopyReferrersUnlisted(t *testing.T) {
 	}
 	to, _ := name.NewRepository(host + "/b")
 	var reported []error
-	n, err := CopyReferrers(context.Background(), []Promotion{{From: from, To: to}}, nil, func(err error) { reported = append(reported, err) })
+	n, err := CopyReferrers(context.Background(), []Promotion{{From: from, To: to}}, nil, 4, func(err error) { reported = append(reported, err) })
 	if err != nil || n != 0 || len(reported) != 1 || !strings.Contains(reported[0].Error(), "listing the referrers of") {
 		t.Errorf("CopyReferrers = %d, %v; reported %v", n, err, reported)
 	}
