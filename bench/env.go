@@ -10,19 +10,22 @@ import (
 )
 
 // environment is the registry every tool talks to, through a counting
-// proxy on loopback, and the credentials and trust each tool needs.
+// proxy on loopback (and, for the link model, a shaping proxy in front of
+// it), and the credentials and trust each tool needs.
 type environment struct {
 	server   *registrytest.Server
 	proxy    *registrytest.Proxy
-	host     string   // the proxy's address: what every reference names
-	certDir  string   // skopeo's --dest-cert-dir (ca.crt)
-	creds    string   // skopeo's --dest-creds
-	env      []string // the tools' environment: trust, docker config, a private HOME
-	srcImage string   // the retag scenario's source, pushed once
-	home     string   // the tools' HOME
+	link     *linkProxy // nil on plain loopback
+	host     string     // what every reference names: the proxy's address, or the link's
+	certDir  string     // skopeo's --dest-cert-dir (ca.crt)
+	creds    string     // skopeo's --dest-creds
+	env      []string   // the tools' environment: trust, docker config, a private HOME
+	srcImage string     // the retag scenario's source, pushed once
+	home     string     // the tools' HOME
+	regctl   string     // the regctl binary, configured for host in home
 }
 
-func startEnvironment(work string) (*environment, error) {
+func startEnvironment(work, regctl string) (*environment, error) {
 	script, err := filepath.Abs("scripts/test-registry")
 	if err != nil {
 		return nil, err
@@ -34,13 +37,40 @@ func startEnvironment(work string) (*environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := registrytest.StartProxy(s, registrytest.Faults{})
+	p, err := registrytest.StartCountingProxy(s)
 	if err != nil {
 		s.Stop()
 		return nil, err
 	}
-	e := &environment{server: s, proxy: p, host: p.Host, certDir: filepath.Join(work, "certs"),
-		creds: s.User + ":" + s.Password}
+	e := &environment{server: s, proxy: p, regctl: regctl}
+	if err := e.configure(filepath.Join(work, "loopback"), p.Host); err != nil {
+		e.stop()
+		return nil, err
+	}
+	return e, nil
+}
+
+// throughLink is e seen through a shaping proxy playing m: the same
+// registry and counting proxy, another address and its own tool settings.
+func (e *environment) throughLink(work string, m linkModel) (*environment, error) {
+	l, err := startLink(e.proxy.Host, m)
+	if err != nil {
+		return nil, err
+	}
+	linked := &environment{server: e.server, proxy: e.proxy, link: l, regctl: e.regctl}
+	if err := linked.configure(work, l.Host); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return linked, nil
+}
+
+// configure writes, under work, what the tools need to reach host: a
+// private HOME, a docker config with the login, the CA for skopeo, and
+// regctl's settings for host.
+func (e *environment) configure(work, host string) error {
+	s := e.server
+	e.host, e.certDir, e.creds = host, filepath.Join(work, "certs"), s.User+":"+s.Password
 	home, dockerConfig := filepath.Join(work, "home"), filepath.Join(work, "docker")
 	auth := base64.StdEncoding.EncodeToString([]byte(e.creds))
 	for dir, files := range map[string]map[string]string{
@@ -49,16 +79,31 @@ func startEnvironment(work string) (*environment, error) {
 		e.certDir:    {"ca.crt": readFile(s.CAFile)},
 	} {
 		if err := writeFiles(dir, files); err != nil {
-			e.stop()
-			return nil, err
+			return err
 		}
 	}
 	e.home = home
 	e.env = append(os.Environ(), "HOME="+home, "DOCKER_CONFIG="+dockerConfig, "SSL_CERT_FILE="+s.CAFile)
-	return e, nil
+	return runAll(e, [][]string{
+		{e.regctl, "registry", "set", host, "--tls", "enabled", "--cacert", readFile(s.CAFile)},
+		{e.regctl, "registry", "login", host, "--user", s.User, "--pass", s.Password},
+	})
+}
+
+// root is where the environment's repositories go: one registry serves
+// both, so the link's runs must not find the loopback's blobs.
+func (e *environment) root() string {
+	if e.link != nil {
+		return e.host + "/bench/link"
+	}
+	return e.host + "/bench/loopback"
 }
 
 func (e *environment) stop() {
+	if e.link != nil {
+		e.link.Close()
+		return // the registry and counting proxy are the loopback environment's
+	}
 	e.proxy.Close()
 	e.server.Stop()
 }

@@ -10,15 +10,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 )
 
 type options struct {
-	tools   string // directory with shiptag and crane
+	tools   string // directory with shiptag, crane and regctl
 	out     string // results directory
 	runs    int
 	layerMB float64
 	quick   bool
+	link    string // the link model, "DELAY,PERCONN_MB/s,TOTAL_MB/s"; "" skips it
+	// cleanupTags is how many tags cleanup --dry-run reads on the link (0:
+	// none); cleanupOnly skips the scenarios.
+	cleanupTags int
+	cleanupOnly bool
 }
 
 func main() {
@@ -28,6 +35,9 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 5, "runs per scenario and tool; medians are reported")
 	flag.Float64Var(&o.layerMB, "layer-mb", 12, "size of each layer in MB (seed images: 5 layers, 3 shared)")
 	flag.BoolVar(&o.quick, "quick", false, "small layers (1 MB), for a check in under 3 minutes")
+	flag.StringVar(&o.link, "link", "20ms,25,100", "the link model: one-way delay, MB/s per connection, MB/s in all (each direction); empty: loopback only")
+	flag.IntVar(&o.cleanupTags, "cleanup-tags", 1000, "tags cleanup --dry-run reads through the link (0: skip), written to cleanup.json and cleanup.md")
+	flag.BoolVar(&o.cleanupOnly, "cleanup-only", false, "measure only cleanup, leaving latest.json and latest.md as they are")
 	flag.Parse()
 	if o.quick {
 		o.layerMB = 1
@@ -47,7 +57,11 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	env, err := startEnvironment(work)
+	model, err := parseLink(o.link)
+	if err != nil {
+		return err
+	}
+	env, err := startEnvironment(work, filepath.Join(o.tools, "regctl"))
 	if err != nil {
 		return err
 	}
@@ -56,22 +70,67 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	var results []result
-	for _, sc := range scenarios() {
-		for _, t := range toolsFor(o.tools) {
-			r, err := measure(env, imgs, sc, t, o.runs)
-			if err != nil {
-				return fmt.Errorf("%s with %s: %w", sc.name, t.name, err)
-			}
-			fmt.Fprintf(os.Stderr, "bench: %-6s %-7s %6.2fs %10d bytes %4d requests\n", sc.name, t.name, r.WallMedian, r.Bytes, r.Requests)
-			results = append(results, r)
+	var linked *environment
+	if model != nil {
+		if linked, err = env.throughLink(filepath.Join(work, "link"), *model); err != nil {
+			return err
+		}
+		defer linked.stop()
+	}
+	if !o.cleanupOnly {
+		if err := runScenarios(o, env, linked, imgs, model); err != nil {
+			return err
 		}
 	}
-	planMS, err := timePlan(filepath.Join(o.tools, "shiptag"), 21)
+	if linked == nil || o.cleanupTags <= 0 {
+		return nil
+	}
+	r, err := measureCleanup(env, linked, imgs, filepath.Join(o.tools, "shiptag"), o.cleanupTags)
 	if err != nil {
+		return fmt.Errorf("cleanup over %d tags: %w", o.cleanupTags, err)
+	}
+	return writeCleanup(o, *model, r)
+}
+
+// runScenarios measures every scenario with every tool on loopback, then
+// on the link (when linked is there), and writes the report.
+func runScenarios(o options, env, linked *environment, imgs *images, model *linkModel) error {
+	tools := toolsFor(o.tools)
+	var rep report
+	var err error
+	if rep.loopback, err = measureAll(env, imgs, tools, o.runs, nil); err != nil {
 		return err
 	}
-	return writeReport(o, results, imgs, planMS, machine())
+	if linked != nil {
+		if rep.link, err = measureAll(linked, imgs, tools, o.runs, model); err != nil {
+			return err
+		}
+		rep.model = *model
+	}
+	if rep.planMS, err = timePlan(filepath.Join(o.tools, "shiptag"), 21); err != nil {
+		return err
+	}
+	rep.machine = machine()
+	return writeReport(o, rep)
+}
+
+// parseLink reads --link: "20ms,25,100" is a 20 ms delay each way, 25 MB/s
+// per connection and 100 MB/s in all. Empty is no link.
+func parseLink(s string) (*linkModel, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("--link %q: want DELAY,PERCONN_MB/s,TOTAL_MB/s, such as 20ms,25,100", s)
+	}
+	delay, err := time.ParseDuration(parts[0])
+	perConn, err2 := strconv.ParseFloat(parts[1], 64)
+	total, err3 := strconv.ParseFloat(parts[2], 64)
+	if err != nil || err2 != nil || err3 != nil || delay < 0 || perConn <= 0 || total <= 0 {
+		return nil, fmt.Errorf("--link %q: want DELAY,PERCONN_MB/s,TOTAL_MB/s, such as 20ms,25,100", s)
+	}
+	return &linkModel{OneWay: delay, PerConn: perConn * 1e6, Total: total * 1e6}, nil
 }
 
 // machine describes where the numbers were taken.

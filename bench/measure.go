@@ -21,55 +21,133 @@ type result struct {
 	Bytes          int64          `json:"bytes_uploaded"`
 	Requests       int            `json:"requests"`
 	Kinds          map[string]int `json:"requests_by_kind"`
+	Connections    int            `json:"tcp_connections,omitempty"` // on the link
 	Runs           int            `json:"runs"`
 	LimitBytes     int64          `json:"limit_bytes"`
 	LimitManifests int            `json:"limit_manifest_puts"`
+	LimitSeconds   float64        `json:"limit_s,omitempty"` // on the link
 }
 
-func measure(e *environment, im *images, sc scenario, t tool, runs int) (result, error) {
-	r := result{Scenario: sc.name, Tool: t.name, Runs: runs}
+// samples are one scenario and tool's runs so far.
+type samples struct {
+	walls    []float64
+	bytes    []int64
+	requests []int
+	conns    []int
+	kinds    map[string]int
+}
+
+// measureAll runs every scenario with every tool runs times, interleaved:
+// each round runs each pair once, so that a change in the machine's load
+// falls on every tool alike. The results are medians, scenario by scenario.
+func measureAll(e *environment, im *images, tools []tool, runs int, m *linkModel) ([]result, error) {
+	scs := scenarios()
+	got := make([][]samples, len(scs))
+	for si, sc := range scs {
+		got[si] = make([]samples, len(tools))
+		for _, t := range tools {
+			if err := prepare(e, im, sc, t); err != nil {
+				return nil, fmt.Errorf("%s with %s: %w", sc.name, t.name, err)
+			}
+		}
+	}
+	for i := 1; i <= runs; i++ {
+		for si, sc := range scs {
+			for ti, t := range tools {
+				if err := runOnce(e, im, sc, t, i, &got[si][ti]); err != nil {
+					return nil, fmt.Errorf("%s with %s: %w", sc.name, t.name, err)
+				}
+			}
+		}
+	}
+	var results []result
+	for si, sc := range scs {
+		for ti, t := range tools {
+			r, err := summarize(im, sc, t, runs, got[si][ti], m)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(os.Stderr, "bench: %-8s %-6s %-7s %6.2fs %10d bytes %4d requests\n", where(m), sc.name, t.name, r.WallMedian, r.Bytes, r.Requests)
+			results = append(results, r)
+		}
+	}
+	return results, nil
+}
+
+func where(m *linkModel) string {
+	if m == nil {
+		return "loopback"
+	}
+	return "link"
+}
+
+// prepare puts in the registry what a scenario starts from: the retag
+// source, or the first, unmeasured run of a rerun.
+func prepare(e *environment, im *images, sc scenario, t tool) error {
+	if sc.retag && e.srcImage == "" {
+		return e.pushSource(im)
+	}
+	if sc.rerun {
+		return runAll(e, t.publish(e, im, sc, rerunRepo(e, t), tagNames("t", sc.tags)))
+	}
+	return nil
+}
+
+func rerunRepo(e *environment, t tool) string {
+	return fmt.Sprintf("%s/rerun/%s", e.root(), t.name)
+}
+
+// runOnce measures run i of a scenario with a tool, on fresh repositories.
+func runOnce(e *environment, im *images, sc scenario, t tool, i int, s *samples) error {
+	repo := fmt.Sprintf("%s/%s/%s/r%d", e.root(), sc.name, t.name, i)
+	var cmds [][]string
+	switch {
+	case sc.retag:
+		cmds = t.retag(e, e.srcImage, repo, tagNames("t", sc.tags), tagNames(fmt.Sprintf("%s-r%d-", t.name, i), sc.tags))
+	case sc.rerun:
+		cmds = t.publish(e, im, sc, rerunRepo(e, t), tagNames("t", sc.tags))
+	default:
+		cmds = t.publish(e, im, sc, repo, tagNames("t", sc.tags))
+	}
+	if err := e.forgetBlobCache(); err != nil {
+		return err
+	}
+	conns := 0
+	if e.link != nil {
+		conns = e.link.Connections()
+	}
+	e.proxy.Counter.Reset()
+	start := time.Now()
+	if err := runAll(e, cmds); err != nil {
+		return err
+	}
+	s.walls = append(s.walls, time.Since(start).Seconds())
+	snap := e.proxy.Counter.Snapshot()
+	s.bytes, s.requests, s.kinds = append(s.bytes, snap.Bytes), append(s.requests, snap.Requests), snap.Kinds
+	if e.link != nil {
+		s.conns = append(s.conns, e.link.Connections()-conns)
+	}
+	return nil
+}
+
+// summarize is a scenario and tool's medians, with the scenario's limits.
+func summarize(im *images, sc scenario, t tool, runs int, s samples, m *linkModel) (result, error) {
+	r := result{Scenario: sc.name, Tool: t.name, Runs: runs, Kinds: s.kinds,
+		WallMedian: median(s.walls), Bytes: median(s.bytes), Requests: median(s.requests)}
+	if len(s.conns) > 0 {
+		r.Connections = median(s.conns)
+	}
 	var err error
 	if r.LimitBytes, r.LimitManifests, err = limits(im, sc); err != nil {
 		return r, err
 	}
-	if sc.retag && e.srcImage == "" {
-		if err := e.pushSource(im); err != nil {
+	if m != nil {
+		largest, err := largestBlob(im, sc)
+		if err != nil {
 			return r, err
 		}
+		r.LimitSeconds = m.limit(sc, r.LimitBytes, largest)
 	}
-	rerunRepo := fmt.Sprintf("%s/bench/rerun/%s", e.host, t.name)
-	if sc.rerun {
-		if err := runAll(e, t.publish(e, im, sc, rerunRepo, tagNames("t", sc.tags))); err != nil {
-			return r, err
-		}
-	}
-	var walls []float64
-	var bytesSent []int64
-	var requests []int
-	for i := 1; i <= runs; i++ {
-		repo := fmt.Sprintf("%s/bench/%s/%s/r%d", e.host, sc.name, t.name, i)
-		var cmds [][]string
-		switch {
-		case sc.retag:
-			cmds = t.retag(e, e.srcImage, repo, tagNames("t", sc.tags), tagNames(fmt.Sprintf("%s-r%d-", t.name, i), sc.tags))
-		case sc.rerun:
-			cmds = t.publish(e, im, sc, rerunRepo, tagNames("t", sc.tags))
-		default:
-			cmds = t.publish(e, im, sc, repo, tagNames("t", sc.tags))
-		}
-		if err := e.forgetBlobCache(); err != nil {
-			return r, err
-		}
-		e.proxy.Counter.Reset()
-		start := time.Now()
-		if err := runAll(e, cmds); err != nil {
-			return r, err
-		}
-		walls = append(walls, time.Since(start).Seconds())
-		snap := e.proxy.Counter.Snapshot()
-		bytesSent, requests, r.Kinds = append(bytesSent, snap.Bytes), append(requests, snap.Requests), snap.Kinds
-	}
-	r.WallMedian, r.Bytes, r.Requests = median(walls), median(bytesSent), median(requests)
 	return r, nil
 }
 
@@ -90,7 +168,7 @@ func (e *environment) forgetBlobCache() error {
 
 // pushSource puts the retag scenario's source in the registry, once.
 func (e *environment) pushSource(im *images) error {
-	src := e.host + "/bench/src/app:v1"
+	src := e.root() + "/src/app:v1"
 	cmd := []string{"skopeo", "copy", "--quiet", "--dest-creds", e.creds, "--dest-cert-dir", e.certDir,
 		"oci:" + im.layouts["backend"], "docker://" + src}
 	if err := runAll(e, [][]string{cmd}); err != nil {
@@ -148,6 +226,23 @@ func limits(im *images, sc scenario) (int64, int, error) {
 		}
 	}
 	return total, manifests, nil
+}
+
+// largestBlob is the biggest blob the scenario must send, which one
+// connection carries alone.
+func largestBlob(im *images, sc scenario) (int64, error) {
+	var largest int64
+	for _, n := range sc.images {
+		blobs, err := publish.ArtifactBlobs(im.artifacts[n])
+		if err != nil {
+			return 0, err
+		}
+		for _, b := range blobs {
+			size, _ := b.Size()
+			largest = max(largest, size)
+		}
+	}
+	return largest, nil
 }
 
 func median[T int | int64 | float64](xs []T) T {

@@ -47,6 +47,7 @@ func toolsFor(dir string) []tool {
 	return []tool{
 		{name: "shiptag", publish: shiptagPublish(shiptag), retag: shiptagRetag(shiptag)},
 		{name: "crane", publish: cranePublish(crane), retag: craneRetag(crane)},
+		{name: "regctl", publish: regctlPublish, retag: regctlRetag},
 		{name: "skopeo", publish: skopeoPublish, retag: skopeoRetag},
 	}
 }
@@ -109,6 +110,36 @@ func craneRetag(bin string) func(*environment, string, string, []string, []strin
 		}
 		return cmds
 	}
+}
+
+// regctl: copy each image from its layout (by digest: the layouts name no
+// tag) to the first tag, then copy that to every other tag, as crane tag.
+func regctlPublish(e *environment, im *images, sc scenario, repo string, tags []string) [][]string {
+	var cmds [][]string
+	for _, n := range sc.images {
+		ref := repo + "/" + n
+		if sc.nameless {
+			ref = repo
+		}
+		d, _ := im.artifacts[n].Digest()
+		cmds = append(cmds, []string{e.regctl, "image", "copy", "ocidir://" + im.layouts[n] + "@" + d.String(), ref + ":" + tags[0]})
+		for _, t := range tags[1:] {
+			cmds = append(cmds, []string{e.regctl, "image", "copy", ref + ":" + tags[0], ref + ":" + t})
+		}
+	}
+	return cmds
+}
+
+func regctlRetag(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+	var cmds [][]string
+	srcRepo := src[:strings.LastIndex(src, ":")]
+	for _, t := range otherTags {
+		cmds = append(cmds, []string{e.regctl, "image", "copy", src, otherRepo + ":" + t})
+	}
+	for _, t := range sameTags {
+		cmds = append(cmds, []string{e.regctl, "image", "copy", src, srcRepo + ":" + t})
+	}
+	return cmds
 }
 
 // skopeo: one copy per reference.

@@ -63,7 +63,18 @@ type Faults struct {
 
 // StartProxy serves TLS with the registry's own certificate (from the
 // Server's directory, so clients trust it the same way) and forwards to s.
+// It speaks HTTP/1.1 only, since a reset fault takes the connection over.
 func StartProxy(s *Server, f Faults) (*Proxy, error) {
+	return startProxy(s, f, false)
+}
+
+// StartCountingProxy is a Proxy without faults that offers HTTP/2 as well,
+// as registries do over TLS, so that clients talk to it as to them.
+func StartCountingProxy(s *Server) (*Proxy, error) {
+	return startProxy(s, Faults{}, true)
+}
+
+func startProxy(s *Server, f Faults, http2 bool) (*Proxy, error) {
 	dir := filepath.Dir(s.CAFile)
 	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key"))
 	if err != nil {
@@ -76,7 +87,11 @@ func StartProxy(s *Server, f Faults) (*Proxy, error) {
 	target, _ := url.Parse("https://" + s.Host)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.Transport = client.Transport
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	config := &tls.Config{Certificates: []tls.Certificate{cert}}
+	if http2 {
+		config.NextProtos = []string{"h2", "http/1.1"}
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", config)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +99,11 @@ func StartProxy(s *Server, f Faults) (*Proxy, error) {
 	p.Set(f)
 	// Clients that try plain HTTP first on loopback are no news.
 	p.srv = &http.Server{Handler: p.handler(rp), ErrorLog: log.New(io.Discard, "", 0)}
+	if http2 {
+		p.srv.Protocols = new(http.Protocols)
+		p.srv.Protocols.SetHTTP1(true)
+		p.srv.Protocols.SetHTTP2(true)
+	}
 	go p.srv.Serve(ln)
 	return p, nil
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// cleanupResult is `shiptag cleanup --dry-run` over many tags of one image,
+// each its own manifest and config (per-tag labels), as a long-lived
+// repository has them.
+type cleanupResult struct {
+	Tags        int     `json:"tags"`
+	Wall        float64 `json:"wall_s"`
+	Requests    int     `json:"requests"`
+	Connections int     `json:"tcp_connections"`
+	PerTagMS    float64 `json:"ms_per_tag"`
+	Extrapolate float64 `json:"s_for_10000_tags"`
+}
+
+// measureCleanup publishes one image under n custom tags on loopback (the
+// setup is not measured), then times cleanup --dry-run over them through
+// the link.
+func measureCleanup(loop, linked *environment, im *images, bin string, n int) (cleanupResult, error) {
+	git := filepath.Join(loop.home, "cleanup-repo")
+	for _, args := range [][]string{{"init", "-q", "-b", "main", git}, {"-C", git, "commit", "-q", "--allow-empty", "-m", "one"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(loop.env, "GIT_AUTHOR_NAME=b", "GIT_AUTHOR_EMAIL=b@example.com", "GIT_COMMITTER_NAME=b", "GIT_COMMITTER_EMAIL=b@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return cleanupResult{}, fmt.Errorf("git %v: %w\n%s", args, err, out)
+		}
+	}
+	tags := tagNames("c", n)
+	const chunk = 250 // tags per publish, to keep command lines short
+	for i := 0; i < n; i += chunk {
+		cmd := []string{bin, "publish", "--repo", loop.root() + "/cleanup", "--image", "app=oci:" + im.layouts["backend"],
+			"--tag-custom", strings.Join(tags[i:min(i+chunk, n)], ","), "--platform", "local"}
+		if err := runAll(loop, [][]string{cmd}); err != nil {
+			return cleanupResult{}, err
+		}
+	}
+	conns := linked.link.Connections()
+	linked.proxy.Counter.Reset()
+	start := time.Now()
+	cmd := []string{bin, "cleanup", "--dry-run", "--repo", linked.host + "/bench/loopback/cleanup", "--image", "app",
+		"--git-dir", git, "--platform", "local"}
+	if err := runAll(linked, [][]string{cmd}); err != nil {
+		return cleanupResult{}, err
+	}
+	r := cleanupResult{Tags: n, Wall: time.Since(start).Seconds(), Requests: linked.proxy.Counter.Snapshot().Requests,
+		Connections: linked.link.Connections() - conns}
+	r.PerTagMS = 1000 * r.Wall / float64(n)
+	r.Extrapolate = r.PerTagMS * 10
+	return r, nil
+}
+
+// writeCleanup writes the cleanup measurement beside latest.json.
+func writeCleanup(o options, m linkModel, r cleanupResult) error {
+	data, err := json.MarshalIndent(map[string]any{"link_model": m, "cleanup": r}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(o.out, "cleanup.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	md := fmt.Sprintf("`shiptag cleanup --dry-run` over %d tags of one image (each its own manifest and config), through the link "+
+		"model (%s each way, %.0f MB/s per connection, %.0f MB/s in all): %.2f s, %d requests on %d TCP connections, "+
+		"%.1f ms per tag; 10,000 tags extrapolate to %.0f s.\n", r.Tags, m.OneWay, m.PerConn/1e6, m.Total/1e6, r.Wall, r.Requests,
+		r.Connections, r.PerTagMS, r.Extrapolate)
+	fmt.Print(md)
+	return os.WriteFile(filepath.Join(o.out, "cleanup.md"), []byte(md), 0o644)
+}
