@@ -114,7 +114,6 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	cleanup.Resolve(inv, decisions)
 	var orphans []cleanup.Orphan
 	if cfg.Referrers {
-		var err error
 		if orphans, err = cleanup.FindOrphans(ctx, oci, inv, decisions, job.jobs); err != nil {
 			job.warn(err.Error() + ": cleanup goes on without them (--referrers=false skips this)")
 		}
