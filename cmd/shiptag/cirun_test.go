@@ -436,15 +436,7 @@ check:
     - printf '%s\n' "$SHIPTAG_REFS" | tr , '\n' > "$RESULTS/refs.txt"
 `
 	repo, results := t.TempDir(), t.TempDir()
-	backend, _, err := sample.Seed(20_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arm, err := sample.Image("linux/arm64", mustLayers(t, backend)[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir, img := range map[string]source.Artifact{"amd64": {Image: backend}, "arm64": {Image: arm}} {
+	for dir, img := range platformImages(t) {
 		if err := sample.WriteLayout(filepath.Join(repo, "out", dir), img); err != nil {
 			t.Fatal(err)
 		}
@@ -472,13 +464,4 @@ check:
 	if diff := cmp.Diff([]string{"linux/amd64", "linux/arm64"}, platforms); diff != "" {
 		t.Errorf("platforms of %s (-want +got):\n%s", ref, diff)
 	}
-}
-
-func mustLayers(t *testing.T, img v1.Image) []v1.Layer {
-	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ls
 }

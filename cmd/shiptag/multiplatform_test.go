@@ -100,9 +100,10 @@ func actRecipe(t *testing.T, w *actWorld) string {
 	return recipe
 }
 
-// addPlatformArchives writes one single-platform image per platform, as
-// buildx's oci exporter would, at build/linux/<arch>.tar among files.
-func addPlatformArchives(t *testing.T, files map[string]string) {
+// platformImages are one image per platform, as two native runners'
+// builds give them: the seed's backend for amd64, and for arm64 an image
+// of its own layer. Keyed by architecture.
+func platformImages(t *testing.T) map[string]source.Artifact {
 	t.Helper()
 	backend, _, err := sample.Seed(20_000)
 	if err != nil {
@@ -116,7 +117,14 @@ func addPlatformArchives(t *testing.T, files map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for arch, img := range map[string]source.Artifact{"amd64": {Image: backend}, "arm64": {Image: arm}} {
+	return map[string]source.Artifact{"amd64": {Image: backend}, "arm64": {Image: arm}}
+}
+
+// addPlatformArchives writes platformImages, as buildx's oci exporter
+// would, at build/linux/<arch>.tar among files.
+func addPlatformArchives(t *testing.T, files map[string]string) {
+	t.Helper()
+	for arch, img := range platformImages(t) {
 		dir, tarball := t.TempDir(), filepath.Join(t.TempDir(), arch+".tar")
 		if err := sample.WriteLayout(dir, img); err != nil {
 			t.Fatal(err)
