@@ -44,6 +44,8 @@ type Transport struct {
 
 	mu    sync.Mutex
 	heard map[string]time.Time // host → when it last gave a sign of life
+
+	pings pings
 }
 
 // idlePerHost is how many idle connections to one registry are kept for
@@ -94,8 +96,17 @@ func carriesData(req *http.Request) bool {
 }
 
 // RoundTrip sends one request, and again after a transient fault while
-// the policy allows and the request is safe to resend.
+// the policy allows and the request is safe to resend. A ping is answered
+// from the registry's first answer of the run.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if isPing(req) {
+		return t.ping(req, t.send)
+	}
+	return t.send(req)
+}
+
+// send is RoundTrip without the remembered pings.
+func (t *Transport) send(req *http.Request) (*http.Response, error) {
 	if !resendable(req) {
 		return t.attempt(req)
 	}
