@@ -14,7 +14,7 @@ import (
 )
 
 // The request classes a publish sends, as the proxy names them.
-var publishClasses = []string{"ping", "tag list", "blob HEAD", "upload POST", "upload DELETE", "upload PATCH",
+var publishClasses = []string{"ping", "tag list", "blob HEAD", "upload POST",
 	"upload PUT", "blob mount", "manifest PUT"}
 
 // The request classes a cleanup sends.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -31,6 +32,9 @@ type pushJob struct {
 	access  *registry.Access
 	clouds  *cloud.Keychain // the clouds' identities; cleanup's ECR client shares its AWS configuration
 	tempDir string
+	// verifications are the local sources' blob checks, run while the
+	// registry is read (or before a dry run reports).
+	verifications source.Deferred
 	// afterPush, if set, runs once the targets are written, before the outputs.
 	afterPush func(context.Context) error
 }
@@ -70,7 +74,7 @@ func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]sourc
 		return nil, err
 	}
 	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(), NameOptions: j.access.NameOptions,
-		Engine: engineOptions(j.e, j.cfg), TempDir: j.tempDir, Jobs: j.jobs}
+		Engine: engineOptions(j.e, j.cfg), TempDir: j.tempDir, Jobs: j.jobs, Defer: &j.verifications}
 	return source.OpenAll(ctx, sourcesOf(images), opts, "")
 }
 
@@ -107,7 +111,11 @@ func (j *pushJob) close() {
 // pushAndReport pushes the targets (unless --dry-run), then writes the
 // outputs and prints the result with digests.
 func (j *pushJob) pushAndReport(ctx context.Context, p plan.Plan, targets []publish.Target, title string) error {
-	if !j.cfg.DryRun {
+	if j.cfg.DryRun {
+		if err := j.verifications.Run(ctx); err != nil {
+			return err
+		}
+	} else {
 		if err := j.push(ctx, targets); err != nil {
 			return err
 		}
@@ -142,14 +150,13 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 	}
 	progress := publish.NewProgress(j.e.stderr, live, interval)
 	defer j.pf.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))()
+	verifyCtx, stopVerifying := context.WithCancel(ctx)
+	defer stopVerifying() // a publish with nothing to write does not wait for it
+	verified := make(chan error, 1)
+	go func() { verified <- j.verifications.Run(verifyCtx) }()
 	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.RemoteOptions(), Progress: progress,
-		BeforeUpload: func(ctx context.Context, todo []publish.Target) error {
-			refs := make([]name.Reference, len(todo))
-			for i, t := range todo {
-				refs[i] = t.Ref
-			}
-			return j.access.CheckPush(ctx, refs, j.jobs)
-		}})
+		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush,
+		Ready: sync.OnceValue(func() error { return <-verified })})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {
 		return j.access.Explain("push to", "push", unreachable.Repo, err)
@@ -158,6 +165,11 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 		progress.Done()
 	}
 	return err
+}
+
+// explainPush says what to fix when repo refused a push.
+func (j *pushJob) explainPush(repo name.Repository, err error) error {
+	return j.access.Explain("push to", "push", repo, err)
 }
 
 // isTerminal reports whether w is a terminal, for live progress.

@@ -86,7 +86,7 @@ func TestSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	phases := map[string]string{"first contact": "ping", "source read": "manifest GET", "pre-flight": "upload POST",
-		"upload": "upload PATCH", "manifest": "manifest PUT", "cleanup tag list": "tag list", "cleanup read": "manifest GET"}
+		"upload": "upload PUT", "manifest": "manifest PUT", "cleanup tag list": "tag list", "cleanup read": "manifest GET"}
 	for phase, class := range phases {
 		t.Run(safeName(phase), func(t *testing.T) {
 			t.Parallel()

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -19,6 +20,10 @@ type blob struct {
 	home   name.Repository   // the first repository that needs it: uploaded there
 	others []name.Repository // mounted from home into these
 	image  string            // the image it is counted under in progress
+	// source is where the blob already is, on the same registry (a layer
+	// of an image read from there): home mounts it from there. Empty for
+	// none.
+	source string
 }
 
 // collectBlobs lists the distinct blobs (layers and configs) of all targets,
@@ -49,7 +54,7 @@ func collectBlobs(targets []Target) ([]blob, error) {
 					return nil, err
 				}
 				index[k] = len(blobs)
-				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image})
+				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image, source: sourceRepo(l, repo)})
 				continue
 			}
 			if b := &blobs[i]; b.home != repo && !slices.Contains(b.others, repo) {
@@ -92,4 +97,18 @@ func imageBlobs(img v1.Image) ([]v1.Layer, error) {
 		return nil, err
 	}
 	return append(out, cl), nil
+}
+
+// sourceRepo is the repository of home's registry that l was read from, if
+// any: a blob that can be mounted there instead of sent.
+func sourceRepo(l v1.Layer, home name.Repository) string {
+	ml, ok := l.(*remote.MountableLayer)
+	if !ok {
+		return ""
+	}
+	from := ml.Reference.Context()
+	if from.RegistryStr() != home.RegistryStr() || from == home {
+		return ""
+	}
+	return from.RepositoryStr()
 }

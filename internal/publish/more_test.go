@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -119,7 +123,8 @@ func mustDigest(t *testing.T, a interface{ Digest() (v1.Hash, error) }) v1.Hash 
 }
 
 // TestPublishFailures: a repository that cannot be reached is a RepoError
-// before anything is written; a failed pre-flight check stops the upload.
+// before anything is written; a failed push check (the repository refuses
+// to open an upload) stops the publish before anything else is sent.
 func TestPublishFailures(t *testing.T) {
 	t.Parallel()
 	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,18 +142,28 @@ func TestPublishFailures(t *testing.T) {
 		t.Errorf("unreachable repository: %v", err)
 	}
 
-	host, counter := startRegistry(t)
-	ok, _ := name.NewTag(host + "/app:v1")
+	reads := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	var writes atomic.Int32
+	readOnly := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writes.Add(1)
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		reads.ServeHTTP(w, r)
+	}))
+	t.Cleanup(readOnly.Close)
+	ok, _ := name.NewTag(strings.TrimPrefix(readOnly.URL, "http://")+"/app:v1", name.Insecure)
 	stop := errors.New("no push permission")
-	err = Publish(context.Background(), []Target{{Ref: ok, Artifact: images[0]}}, Options{Jobs: 1,
-		BeforeUpload: func(_ context.Context, todo []Target) error {
-			if len(todo) != 1 {
-				t.Errorf("BeforeUpload got %d targets", len(todo))
+	err = Publish(context.Background(), []Target{{Ref: ok, Artifact: images[0]}}, Options{Jobs: 4,
+		Explain: func(repo name.Repository, err error) error {
+			if repo != ok.Context() || !strings.Contains(err.Error(), "403") {
+				t.Errorf("Explain got %s: %v", repo, err)
 			}
 			return stop
 		}})
-	if !errors.Is(err, stop) || counter.Snapshot().BlobUploads() != 0 {
-		t.Errorf("a failed check: %v, %d uploads", err, counter.Snapshot().BlobUploads())
+	if !errors.Is(err, stop) || writes.Load() != 1 {
+		t.Errorf("a failed check: %v, after %d writes (want the check's alone)", err, writes.Load())
 	}
 	if got := wrap("uploading blob", "sha256:1", "r/app", errors.New("x")).Error(); got != "uploading blob sha256:1 to r/app: x" {
 		t.Errorf("wrap = %q", got)

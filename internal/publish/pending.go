@@ -15,11 +15,17 @@ import (
 // digest, in order. It lists each repository's tags once, and asks for the
 // digest only of tags that exist: a fresh repository costs one request, a
 // rerun one per tag, and nothing else is asked of what is up to date.
-func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Target) ([]Target, error) {
+// writes hears of each repository as soon as it is known to get something.
+func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Target, writes func(name.Repository)) ([]Target, error) {
 	tags := listTags(ctx, puller, jobs, targets)
 	current := make([]bool, len(targets)) // each goroutine writes its own element
 	err := eachIndex(ctx, jobs, len(targets), func(ctx context.Context, i int) error {
 		t := targets[i]
+		defer func() {
+			if !current[i] {
+				writes(t.Ref.Context())
+			}
+		}()
 		if tag, ok := t.Ref.(name.Tag); ok {
 			if known := tags[t.Ref.Context()]; known != nil && !known[tag.TagStr()] {
 				return nil
@@ -30,6 +36,7 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 			if requests.IsStatus(err, http.StatusNotFound) {
 				return nil
 			}
+			current[i] = true // no write: the publish fails
 			return &RepoError{Repo: t.Ref.Context(), Err: fmt.Errorf("checking %s: %w", t.Ref, err)}
 		}
 		want, err := t.Digest()

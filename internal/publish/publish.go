@@ -1,16 +1,19 @@
-// Package publish writes images to registries in three passes, so that the
-// registry does the least work a publish can take: every distinct blob is
-// uploaded once per registry (to the first repository that needs it, after
-// an existence check), mounted into every other repository of that registry
-// that needs it, and only then are the manifests written, each tag once.
-// A second identical run finds every blob and every tag in place and
-// uploads nothing.
+// Package publish writes images to registries in the fewest requests and
+// round trips a publish can take: every distinct blob is uploaded once per
+// registry (to the first repository that needs it, after an existence
+// check, in two requests: a POST and a PUT with the whole blob), mounted
+// into every other repository of that registry that needs it, and each tag
+// is written once. Reads come first and run at once (tags, blobs, the push
+// checks); each write starts as soon as what it needs is in place. A second
+// identical run finds every tag in place and writes nothing.
 package publish
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -34,33 +37,42 @@ type Options struct {
 	Jobs int
 	// Remote carries authentication, transport and retry settings.
 	Remote []remote.Option
+	// Keychain and Transport are the same authentication and transport,
+	// for the blob uploads shiptag sends itself (see repoWriter); nil is
+	// anonymous over http.DefaultTransport.
+	Keychain  authn.Keychain
+	Transport http.RoundTripper
 	// Progress, if set, is told the bytes of each blob as they are sent.
 	Progress *Progress
-	// BeforeUpload, if set, is given the targets that need writing, before
-	// anything is written (to check the credentials of their repositories).
-	BeforeUpload func(ctx context.Context, todo []Target) error
+	// Explain, if set, turns a repository's failed push check into what to
+	// fix (see checks).
+	Explain func(repo name.Repository, err error) error
+	// Ready, if set, says whether the sources are sound (their blobs read
+	// and checked while the registry is read); nothing is written before it
+	// returns nil.
+	Ready func() error
 }
 
-// Publish writes every target whose tag is not already current. It returns
-// after the first failure; blobs already sent stay (they are
-// content-addressed and harmless), and no tag is written before all blobs
-// are in place.
+// Publish writes every target whose tag is not already current. Reads
+// come first (what each repository holds, the push checks, which blobs are
+// there), then writes, each as soon as what it needs is in place: a blob
+// upload once the checks passed, a mount once the blob is in its home
+// repository, an image manifest once its blobs are in its repository, and
+// the indexes after every image manifest. It returns after the first
+// failure; blobs already sent stay (they are content-addressed and
+// harmless).
 func Publish(ctx context.Context, targets []Target, o Options) error {
-	if o.Jobs < 1 {
-		o.Jobs = 1
-	}
+	o.Jobs = max(o.Jobs, 1)
 	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithJobs(o.Jobs)}, o.Remote...)
 	puller, err := remote.NewPuller(opts...)
 	if err != nil {
 		return err
 	}
-	if targets, err = pending(ctx, puller, o.Jobs, targets); err != nil || len(targets) == 0 {
+	w := newWriters(ctx, targets, o)
+	c := newChecks(ctx, w, o.Explain)
+	defer c.cancelAll(ctx)
+	if targets, err = pending(ctx, puller, o.Jobs, targets, c.start); err != nil || len(targets) == 0 {
 		return err
-	}
-	if o.BeforeUpload != nil {
-		if err := o.BeforeUpload(ctx, targets); err != nil {
-			return err
-		}
 	}
 	pusher, err := remote.NewPusher(opts...)
 	if err != nil {
@@ -70,68 +82,20 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := sendBlobs(ctx, pusher, o, blobs); err != nil {
-		return err
-	}
-	return writeManifests(ctx, pusher, o.Jobs, targets)
+	return newSchedule(o, pusher, blobs, targets, w, c).run(ctx)
 }
 
-// sendBlobs uploads each blob once, to its home repository, then mounts it
-// into every other repository of the same registry that needs it.
-func sendBlobs(ctx context.Context, pusher *remote.Pusher, o Options, blobs []blob) error {
-	if o.Progress != nil {
-		for _, b := range blobs {
-			o.Progress.expect(b.image, b.size)
-		}
-	}
-	if err := each(ctx, o.Jobs, blobs, func(ctx context.Context, b blob) error {
-		return wrap("uploading blob", b.digest.String(), b.home.String(), pusher.Upload(ctx, b.home, o.Progress.count(b.image, b.layer)))
-	}); err != nil {
-		return err
-	}
-	var mounts []mount
-	for _, b := range blobs {
-		for _, r := range b.others {
-			mounts = append(mounts, mount{blob: b, repo: r})
-		}
-	}
-	return each(ctx, o.Jobs, mounts, func(ctx context.Context, m mount) error {
-		ml := &remote.MountableLayer{Layer: m.blob.layer, Reference: m.blob.home.Digest(m.blob.digest.String())}
-		return wrap("mounting blob", m.blob.digest.String(), m.repo.String(), pusher.Upload(ctx, m.repo, ml))
-	})
-}
-
-// writeManifests writes the targets' manifests once every blob is in place:
-// image manifests first, then the indexes that name them. A registry
-// checks an index's platform manifests when it is written, and
-// distribution's filesystem storage rewrites a manifest's link in place
-// when the same manifest is written again (under another tag): an index
-// written meanwhile can find that link empty and be refused. Measured: one
-// export in seven failed so before this ordering.
-func writeManifests(ctx context.Context, pusher *remote.Pusher, jobs int, targets []Target) error {
-	var images, indexes []Target
+// repositories lists the repositories the targets name, in order, once each.
+func repositories(targets []Target) []name.Repository {
+	var repos []name.Repository
+	seen := map[name.Repository]bool{}
 	for _, t := range targets {
-		if t.Artifact.Index != nil {
-			indexes = append(indexes, t)
-		} else {
-			images = append(images, t)
+		if r := t.Ref.Context(); !seen[r] {
+			seen[r] = true
+			repos = append(repos, r)
 		}
 	}
-	// No target's tag is current: an image manifest is written as it is,
-	// with no further check; an index also writes its platform manifests.
-	if err := each(ctx, jobs, images, func(ctx context.Context, t Target) error {
-		return wrap("writing", t.Ref.String(), "", pusher.Put(ctx, t.Ref, t.Artifact.Image))
-	}); err != nil {
-		return err
-	}
-	return each(ctx, jobs, indexes, func(ctx context.Context, t Target) error {
-		return wrap("writing", t.Ref.String(), "", pusher.Push(ctx, t.Ref, t.Artifact.Index))
-	})
-}
-
-type mount struct {
-	blob blob
-	repo name.Repository
+	return repos
 }
 
 // each runs f on every item, at most jobs at a time, and returns the first

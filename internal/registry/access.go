@@ -140,6 +140,10 @@ func (a *Access) RemoteOptions() []remote.Option {
 // Keychain resolves the credentials of any registry.
 func (a *Access) Keychain() authn.Keychain { return a.keychain }
 
+// Transport is the run's transport, for requests shiptag authenticates
+// itself (blob uploads).
+func (a *Access) Transport() http.RoundTripper { return a.http }
+
 // Client is an HTTP client over the run's transport, for registries'
 // native APIs.
 func (a *Access) Client() *http.Client { return a.http.Client() }

@@ -4,20 +4,13 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"io"
-	"log"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/inputs"
 )
 
@@ -77,84 +70,6 @@ func TestNameOptions(t *testing.T) {
 	}
 }
 
-// TestCheckPush runs the pre-flight check against the in-process registry,
-// and against handlers that fail the way registries fail: each ends in one
-// error that says what to fix.
-func TestCheckPush(t *testing.T) {
-	t.Parallel()
-	reg, err := inprocess.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(reg.Close)
-	var busy atomic.Int32
-	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusUnauthorized)
-	}))
-	t.Cleanup(refuse.Close)
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		busy.Add(1)
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(failing.Close)
-	tlsReg := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v2/" {
-			return
-		}
-		w.Header().Set("Location", "/v2/app/blobs/uploads/1")
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	tlsReg.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusted case's handshake
-	t.Cleanup(tlsReg.Close)
-	t.Cleanup(func() { // after the subtests, before the servers close
-		if busy.Load() < 2 {
-			t.Errorf("the failing registry was asked %d times: no retry", busy.Load())
-		}
-	})
-	closed := closedPort(t)
-	tests := []struct {
-		name     string
-		host     string
-		opts     Options
-		contains []string // nil: the check passes
-	}{
-		{"a registry that takes pushes", reg.Host, Options{Insecure: []string{reg.Host}}, nil},
-		{"refused credentials name their source and the permission", host(refuse.URL), Options{Insecure: []string{host(refuse.URL)}, Username: "me", Password: "pw", Hosts: []string{host(refuse.URL)}},
-			[]string{"refused the credentials (--username) with 401 Unauthorized", "push permission"}},
-		{"a failing registry is not a credentials problem", host(failing.URL), Options{Insecure: []string{host(failing.URL)}},
-			[]string{"kept answering 503 Service Unavailable", "not refusing the credentials"}},
-		{"nothing listening", closed, Options{Insecure: []string{closed}}, []string{"nothing answers at " + closed, "check --repo"}},
-		{"an untrusted certificate", host(tlsReg.URL), Options{}, []string{"TLS certificate is not trusted", "--insecure-registry " + host(tlsReg.URL)}},
-		{"an insecure host skips verification", host(tlsReg.URL), Options{Insecure: []string{host(tlsReg.URL)}}, nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.opts.Timeout = 5 * time.Second
-			a, err := New(context.Background(), tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref, err := name.NewTag(tc.host+"/app:v1", a.NameOptions(tc.host+"/app")...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = a.CheckPush(context.Background(), []name.Reference{ref, ref}, 2)
-			if tc.contains == nil {
-				if err != nil {
-					t.Fatalf("CheckPush: %v", err)
-				}
-				return
-			}
-			for _, want := range append(tc.contains, "cannot push to "+tc.host+"/app") {
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("error = %v, want it to say %q", err, want)
-				}
-			}
-		})
-	}
-}
-
 // TestExplain covers what a live test cannot reach on loopback: a name
 // that does not resolve, and a stopped run.
 func TestExplain(t *testing.T) {
@@ -179,12 +94,6 @@ func TestExplain(t *testing.T) {
 	}
 	if got := a.credentialSource("registry.example.com"); got != "docker config in /home/me/.docker, if any" {
 		t.Errorf("credential source = %q", got)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	ref, _ := name.NewTag("127.0.0.1:1/app:v1", name.Insecure)
-	if err := a.CheckPush(ctx, []name.Reference{ref}, 1); !errors.Is(err, context.Canceled) {
-		t.Errorf("a stopped run: %v", err)
 	}
 }
 

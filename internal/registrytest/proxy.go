@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shiptag/shiptag/internal/inprocess"
 )
@@ -29,6 +30,9 @@ import (
 type Proxy struct {
 	Host    string
 	Counter *inprocess.Counter
+	// Trace, if set before the first request, hears of every request once
+	// it is answered: for a timeline of what a client waits on.
+	Trace func(TraceEvent)
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -124,6 +128,12 @@ func (p *Proxy) Set(f Faults) {
 func (p *Proxy) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.Counter.Count(r)
+		if p.Trace != nil {
+			ev := TraceEvent{Kind: inprocess.Kind(r), Path: r.URL.Path, Start: time.Now()}
+			sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+			w = sw
+			defer func() { ev.End, ev.Status = time.Now(), sw.status; p.Trace(ev) }()
+		}
 		if k := inprocess.Kind(r); r.Body != nil && (k == "upload PATCH" || k == "upload PUT") {
 			r.Body = &countingBody{ReadCloser: r.Body, add: p.Counter.AddBytes}
 		}
@@ -240,3 +250,25 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	b.add(int64(n))
 	return n, err
 }
+
+// TraceEvent is one request the proxy passed on: its kind (as
+// inprocess.Kind names it), path, answer and when it came and went.
+type TraceEvent struct {
+	Kind, Path string
+	Status     int
+	Start, End time.Time
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (resets).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

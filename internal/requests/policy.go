@@ -148,3 +148,26 @@ func IsStatus(err error, codes ...int) bool {
 	var terr *transport.Error
 	return errors.As(err, &terr) && slices.Contains(codes, terr.StatusCode)
 }
+
+// Again runs try, and again after a fault Retryable allows, by schedule,
+// until it succeeds, the schedule's steps are spent or ctx ends: for a
+// sequence of requests that is sent whole again (a blob upload of shiptag's
+// own), as go-containerregistry does with its own.
+func Again(ctx context.Context, schedule remote.Backoff, try func() error) error {
+	delay := schedule.Duration
+	for step := 1; ; step++ {
+		err := try()
+		if err == nil || step >= schedule.Steps || !Retryable(err) {
+			return err
+		}
+		wait := delay + time.Duration(rand.Float64()*schedule.Jitter*float64(delay))
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("%w (after: %w)", ctx.Err(), err)
+		}
+		delay = time.Duration(float64(delay) * schedule.Factor)
+	}
+}

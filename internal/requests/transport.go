@@ -41,11 +41,14 @@ type Transport struct {
 	// data (see carriesData).
 	secure, secureData     http.RoundTripper
 	insecure, insecureData http.RoundTripper
+	// secureTLS and insecureTLS are the data connections' TLS settings.
+	secureTLS, insecureTLS *tls.Config
 
 	mu    sync.Mutex
 	heard map[string]time.Time // host → when it last gave a sign of life
 
 	pings pings
+	warm  warmConns
 }
 
 // idlePerHost is how many idle connections to one registry are kept for
@@ -57,30 +60,32 @@ const idlePerHost = 64
 func New(ctx context.Context, o Options) *Transport {
 	secure := http.DefaultTransport.(*http.Transport).Clone()
 	secure.MaxIdleConnsPerHost = idlePerHost
-	t := &Transport{run: ctx, opts: o, secure: secure, secureData: http1(secure), heard: map[string]time.Time{}}
+	t := &Transport{run: ctx, opts: o, secure: secure, heard: map[string]time.Time{}}
+	t.secureTLS = &tls.Config{NextProtos: []string{"http/1.1"}}
+	t.secureData = t.http1(secure, t.secureTLS)
 	if len(o.Insecure) > 0 {
 		insecure := secure.Clone()
-		insecure.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user named these hosts
-		t.insecure, t.insecureData = insecure, http1(insecure)
+		insecure.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}                        //nolint:gosec // the user named these hosts
+		t.insecureTLS = &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}} //nolint:gosec // the user named these hosts
+		t.insecure, t.insecureData = insecure, t.http1(insecure, t.insecureTLS)
 	}
 	return t
 }
 
 // http1 is base speaking HTTP/1.1 only, one request per connection at a
-// time. Blob data goes this way: over HTTP/2 every upload to a registry
+// time, over connections dialled with config (some dialled ahead, see
+// Warm). Blob data goes this way: over HTTP/2 every upload to a registry
 // would share one TCP connection, whose flow-control window (1 MiB in Go's
 // server, and in many registries) caps it near window ÷ round trip, about
 // 25 MB/s at 40 ms, whatever the link carries; parallel uploads on their own
 // connections fill it.
-func http1(base *http.Transport) *http.Transport {
-	t := base.Clone()
-	t.ForceAttemptHTTP2 = false
-	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.NextProtos = []string{"http/1.1"}
-	return t
+func (t *Transport) http1(base *http.Transport, config *tls.Config) *http.Transport {
+	h := base.Clone()
+	h.ForceAttemptHTTP2 = false
+	h.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	h.TLSClientConfig = config
+	h.DialTLSContext = t.dataDialer(config)
+	return h
 }
 
 // carriesData reports whether req sends blob data: a PATCH or PUT of a

@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/shiptag/shiptag/internal/inputs"
 )
@@ -64,6 +66,7 @@ func openOne(ctx context.Context, label, spec string, o Options, localOnly strin
 	if err != nil {
 		return Artifact{}, inputs.Errorf("image", "%s: %w", label, err)
 	}
+	o.label = label
 	a, err := Open(ctx, src, o)
 	switch {
 	case err != nil && src.Remote():
@@ -72,4 +75,40 @@ func openOne(ctx context.Context, label, spec string, o Options, localOnly strin
 		return Artifact{}, inputs.Errorf("image", "%s: %w", label, err)
 	}
 	return a, nil
+}
+
+// Deferred holds the verifications of local sources opened with
+// Options.Defer: reading every blob of a large image takes a while, which
+// a publish spends asking the registry what it has instead of waiting.
+type Deferred struct {
+	mu     sync.Mutex
+	checks []deferredCheck
+}
+
+type deferredCheck struct {
+	label string
+	run   func(context.Context) error
+}
+
+func (d *Deferred) add(label string, run func(context.Context) error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.checks = append(d.checks, deferredCheck{label, run})
+}
+
+// Run verifies every source, in the order opened, and returns the first
+// failure: the user's to fix, as when a source is verified on opening.
+func (d *Deferred) Run(ctx context.Context) error {
+	d.mu.Lock()
+	checks := slices.Clone(d.checks)
+	d.mu.Unlock()
+	for _, c := range checks {
+		if err := c.run(ctx); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return inputs.Errorf("image", "%s: %w", c.label, err)
+		}
+	}
+	return nil
 }

@@ -156,6 +156,11 @@ type Options struct {
 	TempDir string
 	// Jobs is how many blobs of a local source are verified at a time.
 	Jobs int
+	// Defer, if set, takes the verification of local sources' blobs, for
+	// the caller to run beside its own reads (see Deferred); nil verifies
+	// each source as it is opened.
+	Defer *Deferred
+	label string // the image being opened, for a deferred verification's error
 }
 
 // Open reads the source's manifests and configs, so that a bad source fails
@@ -188,8 +193,18 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	}
 	switch s.Transport {
 	case OCI, OCIArchive, DockerArchive:
-		if err := verify(ctx, a, max(o.Jobs, 4), s.Transport == DockerArchive); err != nil {
-			return Artifact{}, fmt.Errorf("verifying %s: %w", s, err)
+		check := func(ctx context.Context) error {
+			if err := verify(ctx, a, max(o.Jobs, 4), s.Transport == DockerArchive); err != nil {
+				return fmt.Errorf("verifying %s: %w", s, err)
+			}
+			return nil
+		}
+		if o.Defer != nil {
+			o.Defer.add(o.label, check)
+			return a, nil
+		}
+		if err := check(ctx); err != nil {
+			return Artifact{}, err
 		}
 	}
 	return a, nil

@@ -1,0 +1,276 @@
+package publish
+
+import (
+	"context"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shiptag/shiptag/internal/source"
+)
+
+// schedule is one publish's writes, each started as soon as what it needs
+// is there rather than stage by stage: on a link with a 40 ms round trip,
+// every stage that waits for the slowest of the one before costs a round
+// trip or more of idle connections.
+type schedule struct {
+	o       Options
+	pusher  *remote.Pusher
+	blobs   []blob
+	targets []Target
+	writers *writers
+	checks  *checks
+	// validated is the push checks' verdict, asked before the first write.
+	validated func() error
+	slots     chan struct{} // one per request in flight
+
+	placed map[placement]chan struct{} // closed once the blob is in the repository
+	// homed counts, per repository, the blobs whose upload there is not
+	// settled: at none, its check's upload is cancelled unless taken.
+	mu    sync.Mutex
+	homed map[name.Repository]int
+}
+
+// placement is a blob in one repository.
+type placement struct {
+	repo   name.Repository
+	digest v1.Hash
+}
+
+func newSchedule(o Options, pusher *remote.Pusher, blobs []blob, targets []Target, w *writers, c *checks) *schedule {
+	s := &schedule{o: o, pusher: pusher, blobs: blobs, targets: targets, writers: w, checks: c,
+		validated: sync.OnceValue(func() error {
+			if o.Ready != nil {
+				if err := o.Ready(); err != nil {
+					return err
+				}
+			}
+			return c.first(repositories(targets))
+		}),
+		slots: make(chan struct{}, o.Jobs), placed: map[placement]chan struct{}{}, homed: map[name.Repository]int{}}
+	for _, b := range blobs {
+		s.placed[placement{b.home, b.digest}] = make(chan struct{})
+		s.homed[b.home]++
+		for _, r := range b.others {
+			s.placed[placement{r, b.digest}] = make(chan struct{})
+		}
+	}
+	return s
+}
+
+// run does every write, and returns the first failure.
+func (s *schedule) run(ctx context.Context) error {
+	if s.o.Progress != nil {
+		for _, b := range s.blobs {
+			s.o.Progress.expect(b.image, b.size)
+		}
+	}
+	s.warm()
+	g, ctx := errgroup.WithContext(ctx)
+	for _, repo := range repositories(s.targets) {
+		if s.homed[repo] == 0 { // only mounts and manifests: its check's upload is not needed
+			g.Go(func() error {
+				if s.validated() == nil {
+					s.checks.cancel(ctx, repo)
+				}
+				return nil
+			})
+		}
+	}
+	for _, b := range s.blobs {
+		g.Go(func() error { return wrap("uploading blob", b.digest.String(), b.home.String(), s.upload(ctx, b)) })
+		for _, r := range b.others {
+			g.Go(func() error { return wrap("mounting blob", b.digest.String(), r.String(), s.mount(ctx, b, r)) })
+		}
+	}
+	var images sync.WaitGroup
+	var indexes []Target
+	for _, t := range s.targets {
+		if t.Artifact.Index != nil {
+			indexes = append(indexes, t)
+			continue
+		}
+		images.Add(1)
+		g.Go(func() error {
+			defer images.Done()
+			return wrap("writing", t.Ref.String(), "", s.writeImage(ctx, t))
+		})
+	}
+	for _, t := range indexes {
+		g.Go(func() error { return wrap("writing", t.Ref.String(), "", s.writeIndex(ctx, t, &images)) })
+	}
+	return g.Wait()
+}
+
+// warm has the transport, where it can, dial the connections the uploads
+// will take while the registry is still being asked what it has: as many
+// as uploads may run at once.
+func (s *schedule) warm() {
+	w, ok := s.o.Transport.(interface{ Warm(host string, n int) })
+	if !ok {
+		return
+	}
+	uploads := map[string]int{} // registry → blobs it may be sent
+	for _, b := range s.blobs {
+		if b.source == "" {
+			uploads[b.home.RegistryStr()]++
+		}
+	}
+	for host, n := range uploads {
+		w.Warm(host, min(n, s.o.Jobs))
+	}
+}
+
+// upload puts a blob into its home repository: nothing if it is there
+// already (asked before the checks are in), a mount from where it was read
+// where that is the same registry, else its bytes, into the upload the
+// repository's check opened if no other blob took it.
+func (s *schedule) upload(ctx context.Context, b blob) error {
+	defer s.settled(ctx, b.home)
+	w, err := s.writer(ctx, b.home)
+	if err != nil {
+		return err
+	}
+	has, err := withSlot(ctx, s, func() (bool, error) { return w.has(ctx, b.digest) })
+	if err != nil {
+		return err
+	}
+	if !has {
+		if err := s.validated(); err != nil {
+			return err
+		}
+		layer, session := b.layer, ""
+		if b.source == "" {
+			layer, session = s.o.Progress.count(b.image, b.layer), s.checks.take(b.home)
+		}
+		if _, err := withSlot(ctx, s, func() (struct{}, error) {
+			return struct{}{}, w.upload(ctx, layer, b.digest, b.size, b.source, session)
+		}); err != nil {
+			return err
+		}
+	}
+	close(s.placed[placement{b.home, b.digest}])
+	return nil
+}
+
+// settled notes one more blob of repo settled; after the last, the check's
+// upload is cancelled if nothing took it.
+func (s *schedule) settled(ctx context.Context, repo name.Repository) {
+	s.mu.Lock()
+	s.homed[repo]--
+	last := s.homed[repo] == 0
+	s.mu.Unlock()
+	if last && ctx.Err() == nil {
+		s.checks.cancel(ctx, repo)
+	}
+}
+
+// mount puts a blob into another repository of its home's registry, from
+// its home once it is there. A mount answers whether or not the repository
+// had the blob, so it is not asked first.
+func (s *schedule) mount(ctx context.Context, b blob, repo name.Repository) error {
+	if err := s.await(ctx, placement{b.home, b.digest}); err != nil {
+		return err
+	}
+	if err := s.validated(); err != nil {
+		return err
+	}
+	w, err := s.writer(ctx, repo)
+	if err != nil {
+		return err
+	}
+	if _, err := withSlot(ctx, s, func() (struct{}, error) {
+		return struct{}{}, w.upload(ctx, b.layer, b.digest, b.size, b.home.RepositoryStr(), "")
+	}); err != nil {
+		return err
+	}
+	close(s.placed[placement{repo, b.digest}])
+	return nil
+}
+
+// writeImage writes an image manifest once its blobs are in its repository.
+func (s *schedule) writeImage(ctx context.Context, t Target) error {
+	layers, err := ArtifactBlobs(t.Artifact)
+	if err != nil {
+		return err
+	}
+	for _, l := range layers {
+		d, err := l.Digest()
+		if err != nil {
+			return err
+		}
+		if err := s.await(ctx, placement{t.Ref.Context(), d}); err != nil {
+			return err
+		}
+	}
+	if err := s.validated(); err != nil {
+		return err
+	}
+	_, err = withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, t.Artifact.Image) })
+	return err
+}
+
+// writeIndex writes an index, with its platform manifests, after every
+// image manifest of the run. A registry checks an index's platform
+// manifests when it is written, and distribution's filesystem storage
+// rewrites a manifest's link in place when the same manifest is written
+// again (under another tag): an index written meanwhile can find that link
+// empty and be refused. Measured: one export in seven failed so before this
+// ordering.
+func (s *schedule) writeIndex(ctx context.Context, t Target, images *sync.WaitGroup) error {
+	var blobs []v1.Hash
+	err := source.EachImage(t.Artifact, func(_ v1.Descriptor, img v1.Image) error {
+		ls, err := imageBlobs(img)
+		for _, l := range ls {
+			d, derr := l.Digest()
+			if derr != nil {
+				return derr
+			}
+			blobs = append(blobs, d)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range blobs {
+		if err := s.await(ctx, placement{t.Ref.Context(), d}); err != nil {
+			return err
+		}
+	}
+	images.Wait()
+	if err := s.validated(); err != nil {
+		return err
+	}
+	_, err = withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Push(ctx, t.Ref, t.Artifact.Index) })
+	return err
+}
+
+// await waits until the blob is in the repository, or the publish failed.
+func (s *schedule) await(ctx context.Context, p placement) error {
+	select {
+	case <-s.placed[p]:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (s *schedule) writer(ctx context.Context, repo name.Repository) (*repoWriter, error) {
+	return withSlot(ctx, s, func() (*repoWriter, error) { return s.writers.get(repo) })
+}
+
+// withSlot runs f while holding one of the schedule's request slots.
+func withSlot[T any](ctx context.Context, s *schedule, f func() (T, error)) (T, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+	defer func() { <-s.slots }()
+	return f()
+}
