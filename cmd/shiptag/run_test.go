@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shiptag/shiptag/internal/inprocess"
+	"github.com/shiptag/shiptag/internal/sample"
+	"github.com/shiptag/shiptag/internal/source"
 )
 
 // runArgs runs one command line with env and returns code, stdout, stderr.
@@ -148,5 +151,47 @@ func TestCLIHabits(t *testing.T) {
 				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestCorruptSourceIsUsage: a local source whose layer does not match its
+// manifest is the user's to fix (exit 2), whether it is found while the
+// registry is read (publish, which checks it beside the reads) or before a
+// dry run reports; nothing is written either way.
+func TestCorruptSourceIsUsage(t *testing.T) {
+	t.Parallel()
+	reg, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	backend, _, err := sample.Seed(50_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "backend")
+	if err := sample.WriteLayout(dir, source.Artifact{Image: backend}); err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := backend.Layers()
+	d, _ := layers[2].Digest()
+	blob := filepath.Join(dir, "blobs", d.Algorithm, d.Hex)
+	data, err := os.ReadFile(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0xff
+	if err := os.WriteFile(blob, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		args := append([]string{"publish", "--repo", reg.Host + "/corrupt", "--image", "backend=oci:" + dir, "--tag-custom", "a,b"}, extra...)
+		code, _, stderr := runArgs(t, nil, args...)
+		if code != exitUsage || !strings.Contains(stderr, "--image (SHIPTAG_IMAGES): backend: verifying oci:") || !strings.Contains(stderr, "the source is corrupt; rebuild or re-export it") {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit %d naming the image and the fix", extra, code, stderr, exitUsage)
+		}
+	}
+	if s := reg.Counter.Snapshot(); s.BlobUploads() != 0 || s.Manifests != 0 {
+		t.Errorf("the registry got %d blobs and %d manifests from a corrupt source", s.BlobUploads(), s.Manifests)
 	}
 }
