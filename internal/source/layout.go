@@ -1,13 +1,9 @@
 package source
 
 import (
-	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -28,6 +24,26 @@ func openLayout(dir, ref string) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, fmt.Errorf("not an OCI image layout (want %s/index.json): %w", dir, err)
 	}
+	return pick(root, ref, "oci:"+dir)
+}
+
+// openOCIArchive opens a tar of an OCI layout in place (see tarLayout).
+func openOCIArchive(ctx context.Context, s Source) (Artifact, error) {
+	t, err := indexTar(ctx, s.Path)
+	if err != nil {
+		return Artifact{}, err
+	}
+	root, err := t.root()
+	if err != nil {
+		return Artifact{}, err
+	}
+	return pick(root, s.Ref, "oci-archive:"+s.Path)
+}
+
+// pick is the one entry of a layout's index.json that ref names (by its
+// ref.name annotation), or its only entry when ref is empty. spec is the
+// source without a ref, for the error that asks for one.
+func pick(root v1.ImageIndex, ref, spec string) (Artifact, error) {
 	im, err := root.IndexManifest()
 	if err != nil {
 		return Artifact{}, err
@@ -47,7 +63,7 @@ func openLayout(dir, ref string) (Artifact, error) {
 	case len(picked) == 0:
 		return Artifact{}, errors.New("the layout holds no image")
 	case len(picked) > 1:
-		return Artifact{}, fmt.Errorf("the layout holds %d images (%s): name one as oci:%s:NAME", len(picked), strings.Join(names, ", "), dir)
+		return Artifact{}, fmt.Errorf("the layout holds %d images (%s): name one as %s:NAME", len(picked), strings.Join(names, ", "), spec)
 	}
 	d := picked[0]
 	if d.MediaType.IsIndex() {
@@ -56,63 +72,6 @@ func openLayout(dir, ref string) (Artifact, error) {
 	}
 	img, err := root.Image(d.Digest)
 	return Artifact{Image: img}, err
-}
-
-// openOCIArchive unpacks a tar of an OCI layout into tempDir and opens it.
-func openOCIArchive(ctx context.Context, s Source, tempDir string) (Artifact, error) {
-	dir, err := os.MkdirTemp(tempDir, "oci-archive-")
-	if err != nil {
-		return Artifact{}, err
-	}
-	if err := untar(ctx, s.Path, dir); err != nil {
-		return Artifact{}, err
-	}
-	return openLayout(dir, s.Ref)
-}
-
-// untar extracts the regular files and directories of a tar file into dir,
-// refusing entries that would land outside it.
-func untar(ctx context.Context, file, dir string) error {
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	tr := tar.NewReader(&ctxReader{ctx: ctx, r: f})
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", file, err)
-		}
-		target := filepath.Join(dir, filepath.Clean("/"+h.Name))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			err = os.MkdirAll(target, 0o755)
-		case tar.TypeReg:
-			err = writeFile(target, tr)
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-func writeFile(path string, r io.Reader) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	out, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, r); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // openDockerArchive opens a `docker save` tarball; ref picks one image when it

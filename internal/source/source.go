@@ -152,7 +152,7 @@ type Options struct {
 	NameOptions func(ref string) []name.Option
 	// Engine names the Docker Engine, for docker-daemon.
 	Engine engine.Options
-	// TempDir holds unpacked archives and daemon exports; the caller removes it.
+	// TempDir holds Docker Engine exports; the caller removes it.
 	TempDir string
 	// Jobs is how many blobs of a local source are verified at a time.
 	Jobs int
@@ -175,7 +175,7 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	case OCI:
 		a, err = openLayout(s.Path, s.Ref)
 	case OCIArchive:
-		a, err = openOCIArchive(ctx, s, o.TempDir)
+		a, err = openOCIArchive(ctx, s)
 	case DockerArchive:
 		a, err = openDockerArchive(s.Path, s.Ref)
 	case DockerDaemon:

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
@@ -292,4 +294,48 @@ func TestRegistrySource(t *testing.T) {
 	}
 	di, _ := idx.Digest()
 	sameDigest(t, a, di)
+}
+
+// TestOCIArchiveInPlace opens OCI layout archives as tools write them (GNU
+// tar's ./ names, PAX headers, an index inside the index) in place: the same digests
+// as the directory, every blob readable and checked, nothing written to
+// the temporary directory. A compressed archive is refused with the fix.
+func TestOCIArchiveInPlace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	inner := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: testImage(t, 4)}, mutate.IndexAddendum{Add: testImage(t, 5)})
+	outer := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: inner})
+	want, _ := inner.Digest()
+	lay := filepath.Join(dir, "layout")
+	if _, err := layout.Write(lay, outer); err != nil {
+		t.Fatal(err)
+	}
+	gnu, pax, goTar := filepath.Join(dir, "gnu.tar"), filepath.Join(dir, "pax.tar"), filepath.Join(dir, "go.tar")
+	for file, args := range map[string][]string{gnu: {"-cf", gnu}, pax: {"--format=pax", "-cf", pax}} {
+		if out, err := exec.Command("tar", append(args, "-C", lay, ".")...).CombinedOutput(); err != nil {
+			t.Fatalf("tar %s: %v\n%s", file, err, out)
+		}
+	}
+	tarDir(t, lay, goTar)
+	for _, archive := range []string{gnu, pax, goTar} {
+		tmp := t.TempDir()
+		a, err := open(t, "oci-archive:"+archive, source.Options{TempDir: tmp})
+		if err != nil {
+			t.Fatalf("%s: %v", archive, err)
+		}
+		got, _ := a.Index.Digest()
+		if got != want {
+			t.Errorf("%s: index digest %s, want %s", archive, got, want)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("%s: opening wrote %d entries to the temporary directory", archive, len(left))
+		}
+	}
+	gz := filepath.Join(dir, "layout.tar.gz")
+	if out, err := exec.Command("tar", "-czf", gz, "-C", lay, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	if _, err := open(t, "oci-archive:"+gz, source.Options{}); err == nil || !strings.Contains(err.Error(), "uncompressed") {
+		t.Errorf("a gzipped archive: %v, want the error to ask for an uncompressed tar", err)
+	}
 }
