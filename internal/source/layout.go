@@ -8,9 +8,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
-
-	"github.com/google/go-containerregistry/pkg/name"
 )
 
 // refNameAnnotation names an image in an OCI layout's index.json.
@@ -72,22 +69,4 @@ func pick(root v1.ImageIndex, ref, spec string) (Artifact, error) {
 	}
 	img, err := root.Image(d.Digest)
 	return Artifact{Image: img}, err
-}
-
-// openDockerArchive opens a `docker save` tarball; ref picks one image when it
-// holds several.
-func openDockerArchive(file, ref string) (Artifact, error) {
-	var tag *name.Tag
-	if ref != "" {
-		t, err := name.NewTag(ref)
-		if err != nil {
-			return Artifact{}, fmt.Errorf("image %q: %w", ref, err)
-		}
-		tag = &t
-	}
-	img, err := tarball.ImageFromPath(file, tag)
-	if err != nil {
-		return Artifact{}, err
-	}
-	return Artifact{Image: img}, nil
 }

@@ -168,8 +168,9 @@ type Options struct {
 // has every blob read and checked against its digest and size too.
 func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	var (
-		a   Artifact
-		err error
+		a    Artifact
+		err  error
+		mode = checkStored
 	)
 	switch s.Transport {
 	case OCI:
@@ -177,7 +178,7 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	case OCIArchive:
 		a, err = openOCIArchive(ctx, s)
 	case DockerArchive:
-		a, err = openDockerArchive(s.Path, s.Ref)
+		a, mode, err = openDockerArchive(ctx, s.Path, s.Ref)
 	case DockerDaemon:
 		a, err = openDaemon(ctx, s.Path, o)
 	case Registry:
@@ -194,7 +195,7 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	switch s.Transport {
 	case OCI, OCIArchive, DockerArchive:
 		check := func(ctx context.Context) error {
-			if err := verify(ctx, a, max(o.Jobs, 4), s.Transport == DockerArchive); err != nil {
+			if err := verify(ctx, a, max(o.Jobs, 4), mode); err != nil {
 				return fmt.Errorf("verifying %s: %w", s, err)
 			}
 			return nil

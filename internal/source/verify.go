@@ -19,7 +19,7 @@ import (
 // layers, each layer against the config's diff_ids). A source that would
 // fail during the upload fails here, before anything is pushed. Blobs that
 // several images share are read once; jobs are read at a time.
-func verify(ctx context.Context, a Artifact, jobs int, uncompressed bool) error {
+func verify(ctx context.Context, a Artifact, jobs int, mode checkMode) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(jobs, 1))
 	var mu sync.Mutex
@@ -34,7 +34,7 @@ func verify(ctx context.Context, a Artifact, jobs int, uncompressed bool) error 
 		return true
 	}
 	err := EachImage(a, func(_ v1.Descriptor, img v1.Image) error {
-		blobs, err := imageBlobs(img, uncompressed)
+		blobs, err := imageBlobs(img, mode)
 		if err != nil {
 			return err
 		}
@@ -51,15 +51,34 @@ func verify(ctx context.Context, a Artifact, jobs int, uncompressed bool) error 
 	return err
 }
 
+// checkMode is how a local source's layers are checked.
+type checkMode int
+
+const (
+	// checkStored compares each blob's bytes with its manifest's digest
+	// and size (an OCI layout).
+	checkStored checkMode = iota
+	// checkDiffIDs compares each layer's uncompressed bytes with the
+	// config's diff_id (a docker-archive whose manifest is computed).
+	checkDiffIDs
+	// checkWhileHashing computes each layer's compressed digest, in a read
+	// that checks its diff_id (see openDockerArchive).
+	checkWhileHashing
+)
+
 // blob is one blob to read and what it must be.
 type blob struct {
 	what string
 	want v1.Descriptor // Digest, and Size when known (-1: not recorded)
 	open func() (io.ReadCloser, error)
+	// digest, if set, is the check: a docker-archive layer computes its
+	// compressed digest in a read that checks its diff_id on the way (see
+	// openDockerArchive), the read the publish needs anyway.
+	digest func() (v1.Hash, error)
 }
 
 // imageBlobs lists an image's config and distributable layers.
-func imageBlobs(img v1.Image, uncompressed bool) ([]blob, error) {
+func imageBlobs(img v1.Image, mode checkMode) ([]blob, error) {
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, err
@@ -81,7 +100,10 @@ func imageBlobs(img v1.Image, uncompressed bool) ([]blob, error) {
 			return nil, fmt.Errorf("layer %d (%s): %w", i+1, d.Digest, err)
 		}
 		b := blob{what: fmt.Sprintf("layer %d", i+1), want: d, open: layer.Compressed}
-		if uncompressed && i < len(cf.RootFS.DiffIDs) {
+		switch {
+		case mode == checkWhileHashing:
+			b.digest = layer.Digest
+		case mode == checkDiffIDs && i < len(cf.RootFS.DiffIDs):
 			b.want, b.open = v1.Descriptor{Digest: cf.RootFS.DiffIDs[i], Size: -1}, layer.Uncompressed
 		}
 		blobs = append(blobs, b)
@@ -91,6 +113,12 @@ func imageBlobs(img v1.Image, uncompressed bool) ([]blob, error) {
 
 // check streams the blob through SHA-256 and compares.
 func (b blob) check(ctx context.Context) error {
+	if b.digest != nil {
+		if _, err := b.digest(); err != nil {
+			return fmt.Errorf("%s %w", b.what, err)
+		}
+		return nil
+	}
 	rc, err := b.open()
 	if err != nil {
 		return fmt.Errorf("%s (%s) cannot be read: %w", b.what, b.want.Digest, err)
