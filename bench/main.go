@@ -110,6 +110,16 @@ func runScenarios(o options, env, linked *environment, imgs *images, model *link
 	if rep.planMS, err = timePlan(filepath.Join(o.tools, "shiptag"), 21); err != nil {
 		return err
 	}
+	if !o.quick {
+		work, err := os.MkdirTemp("", "shiptag-bench-memory-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(work)
+		if rep.memory, err = measureMemory(env, filepath.Join(o.tools, "shiptag"), work); err != nil {
+			return fmt.Errorf("memory: %w", err)
+		}
+	}
 	rep.machine = machine()
 	return writeReport(o, rep)
 }

@@ -14,6 +14,7 @@ type report struct {
 	model          linkModel
 	planMS         float64
 	machine        string
+	memory         []memoryResult // nil: not measured (--quick)
 }
 
 func writeReport(o options, rep report) error {
@@ -23,6 +24,9 @@ func writeReport(o options, rep report) error {
 	doc := map[string]any{"machine": rep.machine, "loopback": rep.loopback, "plan_ms": rep.planMS}
 	if rep.link != nil {
 		doc["link"], doc["link_model"] = rep.link, rep.model
+	}
+	if rep.memory != nil {
+		doc["memory"] = rep.memory
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -44,6 +48,9 @@ func markdown(o options, rep report) string {
 	b.WriteString(loopbackTable(rep.loopback))
 	if rep.link != nil {
 		b.WriteString("\n" + linkTable(rep.model, rep.link))
+	}
+	if rep.memory != nil {
+		b.WriteString("\nPeak memory and TMPDIR use of one publish of a one-layer image, by source, on loopback:\n\n" + memoryTable(rep.memory))
 	}
 	b.WriteString("\n" + targets(rep, rep.planMS))
 	return b.String()
@@ -159,5 +166,29 @@ func targets(rep report, planMS float64) string {
 			check("link: wall ≤ 0.3 × crane ("+sc+")", ratio(s.WallMedian, c.WallMedian), s.WallMedian <= 0.3*c.WallMedian)
 		}
 	}
+	memoryTargets(rep.memory, check)
 	return b.String()
+}
+
+// memoryTargets: for each source, the peak memory with the largest layer
+// within 10 MB of the smallest's (flat in layer size), and nothing in
+// TMPDIR (no copy of the source).
+func memoryTargets(rs []memoryResult, check func(name, measured string, ok bool)) {
+	small, large := memoryLayers[0], memoryLayers[len(memoryLayers)-1]
+	peaks := map[string]map[int]memoryResult{}
+	for _, r := range rs {
+		if peaks[r.Source] == nil {
+			peaks[r.Source] = map[int]memoryResult{}
+		}
+		peaks[r.Source][r.LayerMB] = r
+	}
+	for _, src := range []string{"oci", "oci-archive", "docker-archive"} {
+		a, b := peaks[src][small], peaks[src][large]
+		if a.Source == "" || b.Source == "" {
+			continue
+		}
+		check(fmt.Sprintf("peak memory flat in layer size (%s, %d → %d MB)", src, small, large),
+			fmt.Sprintf("%.1f → %.1f MB", a.PeakRSSMB, b.PeakRSSMB), b.PeakRSSMB <= a.PeakRSSMB+10)
+		check(fmt.Sprintf("no temporary copy of the source (%s)", src), fmt.Sprintf("%.1f MB in TMPDIR at most", b.TempMB), b.TempMB < 1)
+	}
 }

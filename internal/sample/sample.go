@@ -7,6 +7,7 @@ package sample
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -141,4 +142,82 @@ func Seed(layerSize int) (backend, frontend v1.Image, err error) {
 	}
 	frontend, err = Image("linux/amd64", layers[0], layers[1], layers[2], layers[5], layers[6])
 	return backend, frontend, err
+}
+
+// WriteDockerSave writes img to file as `docker save` does since Docker
+// 25: each layer uncompressed in a file of its own, the config, and a
+// manifest.json naming them under tag. harm, if set, changes the first
+// layer's bytes (a corrupt archive, for tests).
+func WriteDockerSave(img v1.Image, file, tag string, harm func([]byte)) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	err = writeDockerSave(tar.NewWriter(f), img, tag, harm)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeDockerSave(tw *tar.Writer, img v1.Image, tag string, harm func([]byte)) error {
+	put := func(name string, r io.Reader, size int64) error {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: size, Typeflag: tar.TypeReg, ModTime: Created}); err != nil {
+			return err
+		}
+		_, err := io.Copy(tw, r)
+		return err
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return err
+	}
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		return err
+	}
+	if err := put("blobs/sha256/"+cfgName.Hex, bytes.NewReader(cfg), int64(len(cfg))); err != nil {
+		return err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		if err := putLayer(put, l, i == 0, harm, &names[i]); err != nil {
+			return err
+		}
+	}
+	m, err := json.Marshal([]map[string]any{{"Config": "blobs/sha256/" + cfgName.Hex, "RepoTags": []string{tag}, "Layers": names}})
+	if err != nil {
+		return err
+	}
+	if err := put("manifest.json", bytes.NewReader(m), int64(len(m))); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// putLayer writes a layer's uncompressed bytes under its diff_id, harmed
+// first when first and harm is set (which needs it in memory).
+func putLayer(put func(string, io.Reader, int64) error, l v1.Layer, first bool, harm func([]byte), name *string) error {
+	d, err := l.DiffID()
+	if err != nil {
+		return err
+	}
+	*name = "blobs/sha256/" + d.Hex
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return err
+	}
+	if first && harm != nil {
+		harm(data)
+	}
+	return put(*name, bytes.NewReader(data), int64(len(data)))
 }

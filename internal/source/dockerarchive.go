@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"hash"
 	"io"
@@ -47,46 +48,101 @@ func openDockerArchive(ctx context.Context, file, ref string) (Artifact, checkMo
 	if compressed, err := layersCompressed(file); err != nil || compressed {
 		return Artifact{Image: img}, checkDiffIDs, err // compressed in the archive: published as they are
 	}
-	checked, err := partial.UncompressedToImage(&checkedArchive{Image: img, ctx: ctx})
+	a, err := newCheckedArchive(ctx, img)
 	if err != nil {
 		return Artifact{}, 0, err
 	}
-	return Artifact{Image: checked}, checkWhileHashing, hashLayers(ctx, checked)
-}
-
-// hashLayers computes every layer's compressed digest, a core per layer at
-// a time: the manifest needs them all, and would compute them one after
-// another.
-func hashLayers(ctx context.Context, img v1.Image) error {
-	layers, err := img.Layers()
-	if err != nil {
-		return err
-	}
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, l := range layers {
-		g.Go(func() error {
-			_, err := l.Digest()
-			return err
-		})
-	}
-	return g.Wait()
+	checked, err := partial.CompressedToImage(a)
+	return Artifact{Image: checked}, checkWhileHashing, err
 }
 
 // checkedArchive is a docker-archive image whose layers check their
-// diff_id whenever they are read (see openDockerArchive).
+// diff_id whenever they are read (see openDockerArchive). It holds one
+// go-containerregistry layer per diff_id, so that each compressed digest is
+// computed once (go-containerregistry's image makes new layers, and
+// computes again, on every call), all of them at once, a core each.
 type checkedArchive struct {
 	v1.Image
-	ctx context.Context
+	layers   []v1.Layer // in the config's order
+	manifest []byte
 }
 
-var _ partial.UncompressedImageCore = (*checkedArchive)(nil)
+var _ partial.CompressedImageCore = (*checkedArchive)(nil)
 
-// LayerByDiffID wraps go-containerregistry's layer. A foreign layer keeps
-// its descriptor (its media type and URLs); the others have none, as in
-// go-containerregistry, whose manifest computation depends on it.
-func (c *checkedArchive) LayerByDiffID(h v1.Hash) (partial.UncompressedLayer, error) {
-	l, err := c.Image.LayerByDiffID(h)
+func newCheckedArchive(ctx context.Context, img v1.Image) (*checkedArchive, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	a := &checkedArchive{Image: img, layers: make([]v1.Layer, len(cf.RootFS.DiffIDs))}
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, h := range cf.RootFS.DiffIDs {
+		ul, err := checkLayer(ctx, img, h)
+		if err != nil {
+			return nil, err
+		}
+		if a.layers[i], err = partial.UncompressedToLayer(ul); err != nil {
+			return nil, err
+		}
+		g.Go(func() error {
+			_, err := a.layers[i].Digest()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return a, a.computeManifest()
+}
+
+// computeManifest is go-containerregistry's manifest for an image of
+// uncompressed layers (partial.UncompressedToImage), from the layers held.
+func (a *checkedArchive) computeManifest() error {
+	raw, err := a.Image.RawConfigFile()
+	if err != nil {
+		return err
+	}
+	h, size, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.DockerManifestSchema2,
+		Config: v1.Descriptor{MediaType: types.DockerConfigJSON, Size: size, Digest: h}, Layers: make([]v1.Descriptor, len(a.layers))}
+	for i, l := range a.layers {
+		d, err := partial.Descriptor(l)
+		if err != nil {
+			return err
+		}
+		m.Layers[i] = *d
+	}
+	a.manifest, err = json.Marshal(m)
+	return err
+}
+
+func (a *checkedArchive) MediaType() (types.MediaType, error) {
+	return types.DockerManifestSchema2, nil
+}
+func (a *checkedArchive) RawManifest() ([]byte, error) { return a.manifest, nil }
+
+// LayerByDigest is one of the layers held, or the config.
+func (a *checkedArchive) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
+	if cn, err := a.Image.ConfigName(); err == nil && cn == h {
+		return partial.ConfigLayer(a.Image)
+	}
+	for _, l := range a.layers {
+		if d, err := l.Digest(); err == nil && d == h {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("could not find layer in image: %s", h)
+}
+
+// checkLayer wraps go-containerregistry's layer for diff_id h. A foreign
+// layer keeps its descriptor (its media type and URLs); the others have
+// none, as in go-containerregistry, whose manifest depends on it.
+func checkLayer(ctx context.Context, img v1.Image, h v1.Hash) (partial.UncompressedLayer, error) {
+	l, err := img.LayerByDiffID(h)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +150,7 @@ func (c *checkedArchive) LayerByDiffID(h v1.Hash) (partial.UncompressedLayer, er
 	if err != nil {
 		return nil, err
 	}
-	checked := &checkedLayer{inner: l, diffID: h, ctx: c.ctx}
+	checked := &checkedLayer{inner: l, diffID: h, ctx: ctx}
 	if !mt.IsDistributable() {
 		desc, err := partial.Descriptor(l)
 		if err != nil {

@@ -1,11 +1,8 @@
 package source_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,50 +10,13 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
 
-// writeDockerSave writes img as docker save does since Docker 25: layers
-// uncompressed, each its own file, and manifest.json naming them. harm, if
-// set, changes the first layer's bytes.
 func writeDockerSave(t *testing.T, img v1.Image, file string, harm func([]byte)) {
 	t.Helper()
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	put := func(name string, data []byte) {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, _ := img.RawConfigFile()
-	cfgName, _ := img.ConfigName()
-	put("blobs/sha256/"+cfgName.Hex, cfg)
-	layers, _ := img.Layers()
-	var names []string
-	for i, l := range layers {
-		rc, err := l.Uncompressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(rc)
-		rc.Close()
-		if i == 0 && harm != nil {
-			harm(data)
-		}
-		d, _ := l.DiffID()
-		names = append(names, "blobs/sha256/"+d.Hex)
-		put(names[i], data)
-	}
-	m, _ := json.Marshal([]map[string]any{{"Config": "blobs/sha256/" + cfgName.Hex, "RepoTags": []string{"app:1.0"}, "Layers": names}})
-	put("manifest.json", m)
-	if err := tw.Close(); err != nil {
+	if err := sample.WriteDockerSave(img, file, "app:1.0", harm); err != nil {
 		t.Fatal(err)
 	}
 }
