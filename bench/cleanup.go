@@ -14,6 +14,7 @@ import (
 // each its own manifest and config (per-tag labels), as a long-lived
 // repository has them.
 type cleanupResult struct {
+	Registry    string  `json:"registry"`
 	Tags        int     `json:"tags"`
 	Wall        float64 `json:"wall_s"`
 	Requests    int     `json:"requests"`
@@ -58,19 +59,23 @@ func measureCleanup(loop, linked *environment, im *images, bin string, n int) (c
 	return r, nil
 }
 
-// writeCleanup writes the cleanup measurement beside latest.json.
-func writeCleanup(o options, m linkModel, r cleanupResult) error {
-	data, err := json.MarshalIndent(map[string]any{"link_model": m, "cleanup": r}, "", "  ")
+// writeCleanup writes the cleanup measurements beside latest.json.
+func writeCleanup(o options, m linkModel, rs []cleanupResult) error {
+	data, err := json.MarshalIndent(map[string]any{"link_model": m, "cleanup": rs}, "", "  ")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(o.out, "cleanup.json"), append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	md := fmt.Sprintf("`shiptag cleanup --dry-run` over %d tags of one image (each its own manifest and config), through the link "+
-		"model (%s each way, %.0f MB/s per connection, %.0f MB/s in all): %.2f s, %d requests on %d TCP connections, "+
-		"%.1f ms per tag; 10,000 tags extrapolate to %.0f s.\n", r.Tags, m.OneWay, m.PerConn/1e6, m.Total/1e6, r.Wall, r.Requests,
-		r.Connections, r.PerTagMS, r.Extrapolate)
-	fmt.Print(md)
-	return os.WriteFile(filepath.Join(o.out, "cleanup.md"), []byte(md), 0o644)
+	var b strings.Builder
+	fmt.Fprintf(&b, "`shiptag cleanup --dry-run` over the tags of one image (each its own manifest and config), through the link "+
+		"model (%s each way, %.0f MB/s per connection, %.0f MB/s in all):\n\n"+
+		"| registry | tags | wall s | requests | TCP connections | ms per tag | 10,000 tags, s |\n|---|---|---|---|---|---|---|\n",
+		m.OneWay, m.PerConn/1e6, m.Total/1e6)
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | %d | %.2f | %d | %d | %.1f | %.0f |\n", r.Registry, r.Tags, r.Wall, r.Requests, r.Connections, r.PerTagMS, r.Extrapolate)
+	}
+	fmt.Print(b.String())
+	return os.WriteFile(filepath.Join(o.out, "cleanup.md"), []byte(b.String()), 0o644)
 }

@@ -22,7 +22,8 @@ type environment struct {
 	env      []string   // the tools' environment: trust, docker config, a private HOME
 	srcImage string     // the retag scenario's source, pushed once
 	home     string     // the tools' HOME
-	regctl   string     // the regctl binary, configured for host in home
+	regctl   string     // the regctl binary, configured for host in home; "" for none
+	borrowed bool       // the server is another environment's (stop leaves it)
 }
 
 func startEnvironment(work, regctl string) (*environment, error) {
@@ -84,6 +85,9 @@ func (e *environment) configure(work, host string) error {
 	}
 	e.home = home
 	e.env = append(os.Environ(), "HOME="+home, "DOCKER_CONFIG="+dockerConfig, "SSL_CERT_FILE="+s.CAFile)
+	if e.regctl == "" {
+		return nil // shiptag alone runs here
+	}
 	return runAll(e, [][]string{
 		{e.regctl, "registry", "set", host, "--tls", "enabled", "--cacert", readFile(s.CAFile)},
 		{e.regctl, "registry", "login", host, "--user", s.User, "--pass", s.Password},
@@ -99,10 +103,41 @@ func (e *environment) root() string {
 	return e.host + "/bench/loopback"
 }
 
+// inMemory is go-containerregistry's registry in memory, with e's
+// certificate, on loopback and through a link playing m: for shiptag
+// alone, to tell its own bound from the registry's.
+func (e *environment) inMemory(work string, m linkModel) (loop, linked *environment, err error) {
+	p, err := registrytest.StartInMemory(e.server)
+	if err != nil {
+		return nil, nil, err
+	}
+	loop = &environment{server: e.server, proxy: p, borrowed: true}
+	if err := loop.configure(filepath.Join(work, "memory-loopback"), p.Host); err != nil {
+		p.Close()
+		return nil, nil, err
+	}
+	l, err := startLink(p.Host, m)
+	if err != nil {
+		p.Close()
+		return nil, nil, err
+	}
+	linked = &environment{server: e.server, proxy: p, link: l}
+	if err := linked.configure(filepath.Join(work, "memory-link"), l.Host); err != nil {
+		l.Close()
+		p.Close()
+		return nil, nil, err
+	}
+	return loop, linked, nil
+}
+
 func (e *environment) stop() {
 	if e.link != nil {
 		e.link.Close()
 		return // the registry and counting proxy are the loopback environment's
+	}
+	if e.borrowed {
+		e.proxy.Close()
+		return // the server is another environment's
 	}
 	e.proxy.Close()
 	e.server.Stop()

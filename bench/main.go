@@ -85,11 +85,24 @@ func run(o options) error {
 	if linked == nil || o.cleanupTags <= 0 {
 		return nil
 	}
-	r, err := measureCleanup(env, linked, imgs, filepath.Join(o.tools, "shiptag"), o.cleanupTags)
+	bin := filepath.Join(o.tools, "shiptag")
+	r, err := measureCleanup(env, linked, imgs, bin, o.cleanupTags)
 	if err != nil {
 		return fmt.Errorf("cleanup over %d tags: %w", o.cleanupTags, err)
 	}
-	return writeCleanup(o, *model, r)
+	r.Registry = "docker-registry (a bcrypt password check per request)"
+	memLoop, memLink, err := env.inMemory(filepath.Join(work, "memory"), *model)
+	if err != nil {
+		return err
+	}
+	defer memLoop.stop()
+	defer memLink.stop()
+	m, err := measureCleanup(memLoop, memLink, imgs, bin, o.cleanupTags)
+	if err != nil {
+		return fmt.Errorf("cleanup over %d tags in memory: %w", o.cleanupTags, err)
+	}
+	m.Registry = "go-containerregistry's, in memory (next to no cost per request)"
+	return writeCleanup(o, *model, []cleanupResult{r, m})
 }
 
 // runScenarios measures every scenario with every tool on loopback, then

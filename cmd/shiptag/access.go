@@ -16,11 +16,11 @@ import (
 
 // newRegistryAccess hands the run's registry settings to package registry
 // and masks the secrets of its logins on the platform.
-func newRegistryAccess(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform, hosts []string, password string) (*registry.Access, *cloud.Keychain, error) {
+func newRegistryAccess(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.Platform, hosts []string, password string, jobs int) (*registry.Access, *cloud.Keychain, error) {
 	clouds := cloud.New(cloud.Options{KindOf: registryKindOf(cfg, pf.Facts().Registry), Timeout: time.Duration(cfg.Timeout)})
 	o := registry.Options{Username: cfg.Username, Password: password, Hosts: hosts, Insecure: cfg.InsecureRegistry,
 		ConfigDir: registry.ConfigDir(cfg.DockerConfig, e.vars.DockerConfig, e.vars.Home),
-		Timeout:   time.Duration(cfg.Timeout), UserAgent: "shiptag/" + buildVersion(), Cloud: clouds}
+		Timeout:   time.Duration(cfg.Timeout), UserAgent: "shiptag/" + buildVersion(), Cloud: clouds, Jobs: jobs}
 	if l := pf.Facts().Login; l != nil {
 		o.PlatformLogin, o.PlatformFrom = &registry.Login{Registry: l.Registry, Username: l.Username, Password: l.Password}, l.From
 	}

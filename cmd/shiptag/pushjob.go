@@ -62,7 +62,7 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.
 	if err != nil {
 		return nil, err
 	}
-	if j.access, j.clouds, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password); err != nil {
+	if j.access, j.clouds, err = newRegistryAccess(ctx, e, cfg, pf, hosts, password, j.jobs); err != nil {
 		return nil, err
 	}
 	return j, nil

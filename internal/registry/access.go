@@ -40,10 +40,15 @@ type Options struct {
 	// Cloud answers last, for the registries of a cloud whose identity the
 	// job has (nil for none).
 	Cloud authn.Keychain
+	// Jobs bounds the blob reads go-containerregistry runs at once for one
+	// puller (its own default is 4, whatever the run's --jobs; cleanup's
+	// config reads queued behind it); 0 leaves its default.
+	Jobs int
 }
 
 // Access is a run's way to registries.
 type Access struct {
+	jobs     int
 	keychain authn.Keychain
 	http     *requests.Transport
 	insecure map[string]bool
@@ -55,7 +60,7 @@ type Access struct {
 // New gathers the logins and sets up the transport; ctx's end ends every
 // request made through it.
 func New(ctx context.Context, o Options) (*Access, error) {
-	a := &Access{insecure: map[string]bool{}, from: map[string]string{}, userDir: o.ConfigDir}
+	a := &Access{jobs: o.Jobs, insecure: map[string]bool{}, from: map[string]string{}, userDir: o.ConfigDir}
 	for _, h := range o.Insecure {
 		a.insecure[h] = true
 	}
@@ -134,7 +139,11 @@ func (a *Access) NameOptions(ref string) []name.Option {
 
 // RemoteOptions are the settings of every registry request.
 func (a *Access) RemoteOptions() []remote.Option {
-	return append([]remote.Option{remote.WithAuthFromKeychain(a.keychain)}, a.http.RemoteOptions()...)
+	opts := append([]remote.Option{remote.WithAuthFromKeychain(a.keychain)}, a.http.RemoteOptions()...)
+	if a.jobs > 0 {
+		opts = append(opts, remote.WithJobs(a.jobs))
+	}
+	return opts
 }
 
 // Keychain resolves the credentials of any registry.
