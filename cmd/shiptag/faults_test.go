@@ -14,7 +14,7 @@ import (
 )
 
 // The request classes a publish sends, as the proxy names them.
-var publishClasses = []string{"ping", "tag list", "blob HEAD", "upload POST",
+var publishClasses = []string{"ping", "tag list", "manifest HEAD", "blob HEAD", "upload POST",
 	"upload PUT", "blob mount", "manifest PUT"}
 
 // The request classes a cleanup sends.
@@ -58,11 +58,15 @@ func TestPublishThroughFaults(t *testing.T) {
 				t.Parallel()
 				p := w.proxy(t, firstFaults(class, way))
 				repo := p.Host + "/" + safeName(class+"-"+way)
-				dry := w.mustRun(t, dir, nil, w.publishArgs(repo, "--dry-run")...)
+				args := w.publishArgs(repo)
+				if class == "tag list" { // a repository's tags are listed only for more than 3 of them
+					args = append(args, "--tag-custom", "c,d")
+				}
+				dry := w.mustRun(t, dir, nil, append(args, "--dry-run")...)
 				if p.Counter.Snapshot().Requests != 0 {
 					t.Fatal("the dry run asked the registry")
 				}
-				r := w.run(t, dir, nil, w.publishArgs(repo)...)
+				r := w.run(t, dir, nil, args...)
 				if r.code != 0 {
 					t.Fatalf("exit %d after %s faults on %s:\n%s", r.code, way, class, r.stderr)
 				}

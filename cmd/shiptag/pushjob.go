@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -150,13 +149,8 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 	}
 	progress := publish.NewProgress(j.e.stderr, live, interval)
 	defer j.pf.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))()
-	verifyCtx, stopVerifying := context.WithCancel(ctx)
-	defer stopVerifying() // a publish with nothing to write does not wait for it
-	verified := make(chan error, 1)
-	go func() { verified <- j.verifications.Run(verifyCtx) }()
 	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.RemoteOptions(), Progress: progress,
-		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush,
-		Ready: sync.OnceValue(func() error { return <-verified })})
+		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush, Verify: j.verifications.Run})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {
 		return j.access.Explain("push to", "push", unreachable.Repo, err)

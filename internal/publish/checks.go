@@ -9,31 +9,33 @@ import (
 )
 
 // checks are the push checks of the repositories that get anything. A
-// check opens an upload in the repository, which the registry allows only
-// to credentials that may push there, and it starts as soon as the
-// repository is known to get something (its tag list lacks a tag, or a
-// tag's digest differs), while the rest is still read. The upload it opens
-// is not wasted: the repository's first blob upload sends its bytes there,
-// and it is cancelled only when no blob needs it. Nothing is written before
-// every check passed.
+// check opens uploads in the repository, which the registry allows only to
+// credentials that may push there, and it starts as soon as the repository
+// is known to get something (its tag list lacks a tag, or a tag's digest
+// differs), while the rest is still read. The uploads it opens are not
+// wasted: one for each blob the probes found missing (one at least), which
+// those blobs' bytes then go to; what no blob takes is cancelled. Nothing is
+// written before every check passed.
 type checks struct {
 	ctx     context.Context // the publish's: a check outlives the read that started it
 	writers *writers
+	probes  *probes
+	jobs    int
 	explain func(name.Repository, error) error
 
 	mu    sync.Mutex
 	repos map[name.Repository]*check
 }
 
-// check is one repository's: done is closed once err and session are set.
+// check is one repository's: done is closed once err and sessions are set.
 type check struct {
-	done    chan struct{}
-	err     error
-	session string // the upload it opened, until taken or cancelled
+	done     chan struct{}
+	err      error
+	sessions []string // the uploads it opened, until taken or cancelled
 }
 
-func newChecks(ctx context.Context, w *writers, explain func(name.Repository, error) error) *checks {
-	return &checks{ctx: ctx, writers: w, explain: explain, repos: map[name.Repository]*check{}}
+func newChecks(ctx context.Context, w *writers, p *probes, jobs int, explain func(name.Repository, error) error) *checks {
+	return &checks{ctx: ctx, writers: w, probes: p, jobs: jobs, explain: explain, repos: map[name.Repository]*check{}}
 }
 
 // start begins repo's check, once.
@@ -47,15 +49,36 @@ func (c *checks) start(repo name.Repository) {
 	c.repos[repo] = ch
 	go func() {
 		defer close(ch.done)
-		w, err := c.writers.get(repo)
-		if err == nil {
-			ch.session, err = w.open(c.ctx, "", "")
+		ch.sessions, ch.err = c.open(repo, max(c.probes.missing(c.ctx, repo), 1))
+		if ch.err != nil && c.explain != nil {
+			ch.err = c.explain(repo, ch.err)
 		}
-		if err != nil && c.explain != nil {
-			err = c.explain(repo, err)
-		}
-		ch.err = err
 	}()
+}
+
+// open opens n uploads in repo at once, jobs at most; on a failure the
+// others are cancelled.
+func (c *checks) open(repo name.Repository, n int) ([]string, error) {
+	w, err := c.writers.get(repo)
+	if err != nil {
+		return nil, err
+	}
+	sessions, errs := make([]string, n), make([]error, n)
+	_ = eachIndex(c.ctx, c.jobs, n, func(ctx context.Context, i int) error {
+		sessions[i], errs[i] = w.open(c.ctx, "", "")
+		return nil
+	})
+	for _, err := range errs {
+		if err != nil {
+			for _, s := range sessions {
+				if s != "" {
+					w.cancel(c.ctx, s)
+				}
+			}
+			return nil, err
+		}
+	}
+	return sessions, nil
 }
 
 // first starts any check of repos not started yet, waits for them all, and
@@ -76,7 +99,7 @@ func (c *checks) first(repos []name.Repository) error {
 	return nil
 }
 
-// take hands out repo's opened upload, "" if there is none (left).
+// take hands out one of repo's opened uploads, "" if there is none (left).
 func (c *checks) take(repo name.Repository) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -89,18 +112,23 @@ func (c *checks) take(repo name.Repository) string {
 	default:
 		return ""
 	}
-	s := ch.session
-	ch.session = ""
+	if len(ch.sessions) == 0 {
+		return ""
+	}
+	s := ch.sessions[len(ch.sessions)-1]
+	ch.sessions = ch.sessions[:len(ch.sessions)-1]
 	return s
 }
 
-// cancel cancels repo's opened upload if nothing took it.
+// cancel cancels repo's opened uploads that nothing took.
 func (c *checks) cancel(ctx context.Context, repo name.Repository) {
-	if s := c.take(repo); s != "" {
+	var wg sync.WaitGroup
+	for s := c.take(repo); s != ""; s = c.take(repo) {
 		if w, err := c.writers.get(repo); err == nil {
-			w.cancel(ctx, s)
+			wg.Go(func() { w.cancel(ctx, s) })
 		}
 	}
+	wg.Wait()
 }
 
 // cancelAll cancels every upload left, after the run (which may have

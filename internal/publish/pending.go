@@ -12,9 +12,12 @@ import (
 )
 
 // pending returns the targets whose tag does not already point at their
-// digest, in order. It lists each repository's tags once, and asks for the
-// digest only of tags that exist: a fresh repository costs one request, a
-// rerun one per tag, and nothing else is asked of what is up to date.
+// digest, in order. It lists the tags of each repository with more than
+// fewTags targets once, and asks for the digest only of tags that exist: a
+// fresh repository costs one request, a rerun one per tag, and nothing
+// else is asked of what is up to date. A repository with fewer targets has
+// each asked at once: as many requests as a list and its tags' would
+// take in a rerun, and a round trip fewer.
 // writes hears of each repository as soon as it is known to get something.
 func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Target, writes func(name.Repository)) ([]Target, error) {
 	tags := listTags(ctx, puller, jobs, targets)
@@ -55,15 +58,22 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 	return out, nil
 }
 
-// listTags lists the tags of every repository the targets name, in
-// parallel: an empty set for a repository that does not exist yet, nil for
-// one that cannot be listed (its tags are then asked about one by one).
+// fewTags is the most targets in a repository that are asked about one by
+// one, without listing its tags first.
+const fewTags = 3
+
+// listTags lists the tags of every repository with more than fewTags
+// targets, in parallel: an empty set for a repository that does not exist
+// yet, nil for one that is not listed or cannot be (its tags are then
+// asked about one by one).
 func listTags(ctx context.Context, puller *remote.Puller, jobs int, targets []Target) map[name.Repository]map[string]bool {
-	var repos []name.Repository
-	seen := map[name.Repository]bool{}
+	count := map[name.Repository]int{}
 	for _, t := range targets {
-		if repo := t.Ref.Context(); !seen[repo] {
-			seen[repo] = true
+		count[t.Ref.Context()]++
+	}
+	var repos []name.Repository
+	for _, repo := range repositories(targets) {
+		if count[repo] > fewTags {
 			repos = append(repos, repo)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -47,10 +48,11 @@ type Options struct {
 	// Explain, if set, turns a repository's failed push check into what to
 	// fix (see checks).
 	Explain func(repo name.Repository, err error) error
-	// Ready, if set, says whether the sources are sound (their blobs read
-	// and checked while the registry is read); nothing is written before it
-	// returns nil.
-	Ready func() error
+	// Verify, if set, checks the sources (reads their blobs): run beside
+	// the push checks once something is known to be written, and passed
+	// before anything is. A rerun, with nothing to write, spends no CPU on
+	// it while it reads the registry.
+	Verify func(ctx context.Context) error
 }
 
 // Publish writes every target whose tag is not already current. Reads
@@ -68,10 +70,29 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	if err != nil {
 		return err
 	}
+	all, err := collectBlobs(targets)
+	if err != nil {
+		return err
+	}
 	w := newWriters(ctx, targets, o)
-	c := newChecks(ctx, w, o.Explain)
+	probeCtx, stopProbes := context.WithCancel(ctx)
+	p := startProbes(probeCtx, w, all, o.Jobs)
+	defer p.wait()
+	defer stopProbes()
+	c := newChecks(ctx, w, p, o.Jobs, o.Explain)
 	defer c.cancelAll(ctx)
-	if targets, err = pending(ctx, puller, o.Jobs, targets, c.start); err != nil || len(targets) == 0 {
+	verified := make(chan error, 1)
+	verifyCtx, stopVerifying := context.WithCancel(ctx)
+	defer stopVerifying()
+	first := sync.OnceFunc(func() { // the first sign of writes: dial for them, check the sources
+		warm(o, all)
+		go func() { verified <- verifySources(verifyCtx, o.Verify) }()
+	})
+	writes := func(repo name.Repository) {
+		first()
+		c.start(repo)
+	}
+	if targets, err = pending(ctx, puller, o.Jobs, targets, writes); err != nil || len(targets) == 0 {
 		return err
 	}
 	pusher, err := remote.NewPusher(opts...)
@@ -82,7 +103,15 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	if err != nil {
 		return err
 	}
-	return newSchedule(o, pusher, blobs, targets, w, c).run(ctx)
+	first() // done already: pending named the repository of every target it kept
+	return newSchedule(o, pusher, blobs, targets, w, c, p, sync.OnceValue(func() error { return <-verified })).run(ctx)
+}
+
+func verifySources(ctx context.Context, verify func(context.Context) error) error {
+	if verify == nil {
+		return nil
+	}
+	return verify(ctx)
 }
 
 // repositories lists the repositories the targets name, in order, once each.

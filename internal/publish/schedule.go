@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -23,6 +24,7 @@ type schedule struct {
 	targets []Target
 	writers *writers
 	checks  *checks
+	probes  *probes
 	// validated is the push checks' verdict, asked before the first write.
 	validated func() error
 	slots     chan struct{} // one per request in flight
@@ -40,15 +42,16 @@ type placement struct {
 	digest v1.Hash
 }
 
-func newSchedule(o Options, pusher *remote.Pusher, blobs []blob, targets []Target, w *writers, c *checks) *schedule {
-	s := &schedule{o: o, pusher: pusher, blobs: blobs, targets: targets, writers: w, checks: c,
+func newSchedule(o Options, pusher *remote.Pusher, blobs []blob, targets []Target, w *writers, c *checks, p *probes, verified func() error) *schedule {
+	s := &schedule{o: o, pusher: pusher, blobs: blobs, targets: targets, writers: w, checks: c, probes: p,
 		validated: sync.OnceValue(func() error {
-			if o.Ready != nil {
-				if err := o.Ready(); err != nil {
-					return err
-				}
+			if err := verified(); err != nil {
+				return &invalid{err}
 			}
-			return c.first(repositories(targets))
+			if err := c.first(repositories(targets)); err != nil {
+				return &invalid{err}
+			}
+			return nil
 		}),
 		slots: make(chan struct{}, o.Jobs), placed: map[placement]chan struct{}{}, homed: map[name.Repository]int{}}
 	for _, b := range blobs {
@@ -68,7 +71,6 @@ func (s *schedule) run(ctx context.Context) error {
 			s.o.Progress.expect(b.image, b.size)
 		}
 	}
-	s.warm()
 	g, ctx := errgroup.WithContext(ctx)
 	for _, repo := range repositories(s.targets) {
 		if s.homed[repo] == 0 { // only mounts and manifests: its check's upload is not needed
@@ -102,25 +104,37 @@ func (s *schedule) run(ctx context.Context) error {
 	for _, t := range indexes {
 		g.Go(func() error { return wrap("writing", t.Ref.String(), "", s.writeIndex(ctx, t, &images)) })
 	}
-	return g.Wait()
+	err := g.Wait()
+	var bad *invalid
+	if errors.As(err, &bad) {
+		return bad.err // what the user fixes, without the write it stopped
+	}
+	return err
 }
 
+// invalid is a failed check or source, before anything was written.
+type invalid struct{ err error }
+
+func (e *invalid) Error() string { return e.err.Error() }
+func (e *invalid) Unwrap() error { return e.err }
+
 // warm has the transport, where it can, dial the connections the uploads
-// will take while the registry is still being asked what it has: as many
-// as uploads may run at once.
-func (s *schedule) warm() {
-	w, ok := s.o.Transport.(interface{ Warm(host string, n int) })
+// of blobs may take, as soon as a repository is known to get something,
+// while the push checks run: as many as uploads may run at once. A rerun
+// dials none.
+func warm(o Options, blobs []blob) {
+	w, ok := o.Transport.(interface{ Warm(host string, n int) })
 	if !ok {
 		return
 	}
 	uploads := map[string]int{} // registry → blobs it may be sent
-	for _, b := range s.blobs {
+	for _, b := range blobs {
 		if b.source == "" {
 			uploads[b.home.RegistryStr()]++
 		}
 	}
 	for host, n := range uploads {
-		w.Warm(host, min(n, s.o.Jobs))
+		w.Warm(host, min(n, o.Jobs))
 	}
 }
 
@@ -134,9 +148,11 @@ func (s *schedule) upload(ctx context.Context, b blob) error {
 	if err != nil {
 		return err
 	}
-	has, err := withSlot(ctx, s, func() (bool, error) { return w.has(ctx, b.digest) })
-	if err != nil {
-		return err
+	has, known := s.probes.answer(ctx, placement{b.home, b.digest})
+	if !known {
+		if has, err = withSlot(ctx, s, func() (bool, error) { return w.has(ctx, b.digest) }); err != nil {
+			return err
+		}
 	}
 	if !has {
 		if err := s.validated(); err != nil {

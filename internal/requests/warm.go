@@ -17,17 +17,27 @@ const warmAge = 20 * time.Second
 // warmConns are TLS connections for blob data dialled ahead of need: a new
 // connection costs two round trips (TCP, then TLS) before its first byte,
 // and every parallel upload needs one of its own (see http1). Dialled while
-// the registry is still being read, they are ready when the data goes.
+// the registry is still being read, they are ready when the data goes, or
+// nearly: an upload that finds one still being dialled waits for it rather
+// than dialling another.
 type warmConns struct {
-	mu   sync.Mutex
-	idle map[string][]net.Conn // HOST:PORT → connections dialled ahead
+	mu      sync.Mutex
+	ready   map[string]chan warmConn // HOST:PORT → what each dial ahead gave, in turn
+	left    map[string]int           // HOST:PORT → dials ahead not yet handed out
+	started map[string]int           // HOST:PORT → dials ahead in all
+}
+
+// warmConn is what one dial ahead gave: a connection, or nil when it failed.
+type warmConn struct {
+	conn net.Conn
+	at   time.Time
 }
 
 // dataDialer dials TLS connections for base's blob data, handing out one
 // dialled ahead where there is one.
 func (t *Transport) dataDialer(config *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if c := t.warm.take(addr); c != nil {
+		if c := t.warm.take(ctx, addr); c != nil {
 			return c, nil
 		}
 		return dialTLS(ctx, network, addr, config)
@@ -60,61 +70,66 @@ func (t *Transport) Warm(host string, n int) {
 			return
 		}
 	}
-	for range t.warm.wanted(addr, n) {
+	for range t.warm.start(addr, n) {
 		go func() {
 			ctx, cancel := context.WithTimeout(t.run, 30*time.Second)
 			defer cancel()
-			if c, err := dialTLS(ctx, "tcp", addr, config); err == nil {
-				t.warm.put(addr, c)
+			c, err := dialTLS(ctx, "tcp", addr, config)
+			if err != nil {
+				c = nil
 			}
+			t.warm.put(addr, c)
 		}()
 	}
 }
 
-// wanted is how many more connections make n waiting for addr.
-func (w *warmConns) wanted(addr string, n int) int {
+// warmMost is the most dials ahead one host gets in a run.
+const warmMost = 256
+
+// start counts n more dials ahead for addr, less those not handed out yet
+// (and within warmMost in all), and returns how many to begin.
+func (w *warmConns) start(addr string, n int) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return max(n-len(w.idle[addr]), 0)
+	if w.ready == nil {
+		w.ready, w.left, w.started = map[string]chan warmConn{}, map[string]int{}, map[string]int{}
+	}
+	if w.ready[addr] == nil {
+		w.ready[addr] = make(chan warmConn, warmMost)
+	}
+	more := min(max(n-w.left[addr], 0), warmMost-w.started[addr])
+	w.left[addr] += more
+	w.started[addr] += more
+	return more
 }
 
+// put hands on what one dial ahead gave.
 func (w *warmConns) put(addr string, c net.Conn) {
 	w.mu.Lock()
-	if w.idle == nil {
-		w.idle = map[string][]net.Conn{}
-	}
-	w.idle[addr] = append(w.idle[addr], c)
+	ch := w.ready[addr]
 	w.mu.Unlock()
-	time.AfterFunc(warmAge, func() {
-		if w.remove(addr, c) {
-			_ = c.Close()
-		}
-	})
+	ch <- warmConn{conn: c, at: time.Now()}
 }
 
-// take hands out a connection dialled ahead for addr, nil for none.
-func (w *warmConns) take(addr string) net.Conn {
+// take hands out a connection dialled ahead for addr, waiting for one
+// still being dialled; nil when there is none, or it failed or is old.
+func (w *warmConns) take(ctx context.Context, addr string) net.Conn {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	conns := w.idle[addr]
-	if len(conns) == 0 {
+	if w.left[addr] == 0 {
+		w.mu.Unlock()
 		return nil
 	}
-	c := conns[len(conns)-1]
-	w.idle[addr] = conns[:len(conns)-1]
-	return c
-}
-
-// remove takes c out of addr's waiting connections, reporting whether it
-// was still there.
-func (w *warmConns) remove(addr string, c net.Conn) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for i, wc := range w.idle[addr] {
-		if wc == c {
-			w.idle[addr] = append(w.idle[addr][:i], w.idle[addr][i+1:]...)
-			return true
+	w.left[addr]--
+	ch := w.ready[addr]
+	w.mu.Unlock()
+	select {
+	case wc := <-ch:
+		if wc.conn != nil && time.Since(wc.at) > warmAge {
+			_ = wc.conn.Close()
+			return nil
 		}
+		return wc.conn
+	case <-ctx.Done():
+		return nil
 	}
-	return false
 }

@@ -44,7 +44,7 @@ func TestWarmConnectionsCarryTheData(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "https://")
 	tr := New(context.Background(), Options{Timeout: wait, Insecure: map[string]bool{host: true}})
 	tr.Warm(host, 3)
-	waitFor(t, "3 connections dialled ahead", func() bool { return tr.warm.wanted(host, 3) == 0 })
+	waitFor(t, "3 connections dialled ahead", func() bool { return conns.Load() == 3 })
 	var wg sync.WaitGroup
 	for i := range 3 {
 		wg.Go(func() {
@@ -65,7 +65,7 @@ func TestWarmConnectionsCarryTheData(t *testing.T) {
 	proxied := New(context.Background(), Options{Timeout: wait})
 	proxied.secureData.(*http.Transport).Proxy = func(*http.Request) (*url.URL, error) { return url.Parse("http://proxy.invalid:3128") }
 	proxied.Warm("registry.example.com", 4)
-	if n := proxied.warm.wanted("registry.example.com:443", 4); n != 4 {
-		t.Errorf("a proxied host has %d connections waiting, want none", 4-n)
+	if n := proxied.warm.start("registry.example.com:443", 4); n != 4 {
+		t.Errorf("a proxied host has %d connections dialled ahead, want none", 4-n)
 	}
 }
