@@ -85,13 +85,19 @@ func run(o options) error {
 	if linked == nil || o.cleanupTags <= 0 {
 		return nil
 	}
+	return measureCleanups(o, work, env, linked, imgs, *model)
+}
+
+// measureCleanups measures cleanup on docker-registry, then on the
+// in-memory registry, both through the link, and writes the results.
+func measureCleanups(o options, work string, env, linked *environment, imgs *images, model linkModel) error {
 	bin := filepath.Join(o.tools, "shiptag")
 	r, err := measureCleanup(env, linked, imgs, bin, o.cleanupTags)
 	if err != nil {
 		return fmt.Errorf("cleanup over %d tags: %w", o.cleanupTags, err)
 	}
 	r.Registry = "docker-registry (a bcrypt password check per request)"
-	memLoop, memLink, err := env.inMemory(filepath.Join(work, "memory"), *model)
+	memLoop, memLink, err := env.inMemory(filepath.Join(work, "memory"), model)
 	if err != nil {
 		return err
 	}
@@ -102,7 +108,7 @@ func run(o options) error {
 		return fmt.Errorf("cleanup over %d tags in memory: %w", o.cleanupTags, err)
 	}
 	m.Registry = "go-containerregistry's, in memory (next to no cost per request)"
-	return writeCleanup(o, *model, []cleanupResult{r, m})
+	return writeCleanup(o, model, []cleanupResult{r, m})
 }
 
 // runScenarios measures every scenario with every tool on loopback, then

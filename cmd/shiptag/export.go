@@ -66,7 +66,7 @@ func runExport(ctx context.Context, e *runEnv, args []string) error {
 		return err
 	}
 	if cfg.Referrers {
-		job.afterPush = referrersAfterPush(job, p, artifacts, targets,
+		job.afterPush = referrersAfterPush(ctx, job, p, artifacts, targets,
 			"export an image without werf labels, with no --add-label, to carry them, or sign what was exported")
 	}
 	return job.pushAndReport(ctx, p, targets, "shiptag export")

@@ -69,7 +69,7 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 		targets = append(targets, stageTargets...)
 	}
 	if cfg.Referrers {
-		job.afterPush = referrersAfterPush(job, p, artifacts, targets, "publish with --meta-labels none to promote them, or sign what was published")
+		job.afterPush = referrersAfterPush(ctx, job, p, artifacts, targets, "publish with --meta-labels none to promote them, or sign what was published")
 	}
 	return job.pushAndReport(ctx, p, targets, "shiptag publish")
 }

@@ -15,24 +15,34 @@ import (
 // referrersAfterPush returns what publish does once its targets are
 // written: every image published unchanged from a registry source
 // (--meta-labels none, a promotion) gets the source's signatures, SBOMs and
-// attestations beside it. An image whose digest changed cannot carry them;
-// when its source has any, the log says so, and fix: how to keep the digest,
-// or sign instead.
-func referrersAfterPush(j *pushJob, p plan.Plan, artifacts []source.Artifact, targets []publish.Target, fix string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		var promos []publish.Promotion
-		for i, img := range p.Images {
-			from, ok := registrySource(j, img, artifacts[i])
-			if !ok {
-				continue
-			}
-			moved, changed := promotionsOf(from, img.Name, targets)
-			promos = append(promos, moved...)
-			if len(moved) == 0 && changed {
-				warnReferrersLeft(ctx, j, img, from, fix)
-			}
+// attestations beside it. They are read from now on, while the targets are
+// written (a dry run reads nothing). An image whose digest changed cannot
+// carry them; when its source has any, the log says so, and fix: how to
+// keep the digest, or sign instead.
+func referrersAfterPush(ctx context.Context, j *pushJob, p plan.Plan, artifacts []source.Artifact, targets []publish.Target, fix string) func(context.Context) error {
+	if j.cfg.DryRun {
+		return nil
+	}
+	var promos []publish.Promotion
+	var changed []int // images whose digest changed, by index
+	for i, img := range p.Images {
+		from, ok := registrySource(j, img, artifacts[i])
+		if !ok {
+			continue
 		}
-		n, err := publish.CopyReferrers(ctx, promos, j.access.RemoteOptions(), j.jobs, func(err error) {
+		moved, differs := promotionsOf(from, img.Name, targets)
+		promos = append(promos, moved...)
+		if len(moved) == 0 && differs {
+			changed = append(changed, i)
+		}
+	}
+	found := publish.FindReferrers(ctx, promos, j.access.RemoteOptions(), j.jobs)
+	return func(ctx context.Context) error {
+		for _, i := range changed {
+			from, _ := registrySource(j, p.Images[i], artifacts[i])
+			warnReferrersLeft(ctx, j, p.Images[i], from, fix)
+		}
+		n, err := found.Copy(ctx, func(err error) {
 			j.warn(fmt.Sprintf("%v: the source's signatures and attestations there were not copied (--referrers=false skips this)", err))
 		})
 		if n > 0 {

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -29,92 +30,138 @@ type Promotion struct {
 // referrers API: sha256-<hex>.sig, .att and .sbom.
 var cosignSuffixes = []string{".sig", ".att", ".sbom"}
 
-// CopyReferrers copies each promotion's referrers to its target repository:
-// those the source's registry lists (the OCI 1.1 referrers API, else the
-// referrers tag schema, both as go-containerregistry reads them; writing
-// them keeps the target's tag schema up to date where it has no API), and
-// cosign's older sha256-<hex>.sig, .att and .sbom tags. It returns how many
-// manifests it wrote. A registry that cannot list referrers (some refuse the
-// endpoint outright) is told to unlisted, and the run goes on: the image is
-// published, and only what could not be listed stays behind. The listing
-// and the cosign lookups run at once, jobs at a time, on one puller and one
-// pusher: one ping and token per repository, not per request.
+// CopyReferrers copies each promotion's referrers to its target
+// repository; see FindReferrers and Found.Copy.
 func CopyReferrers(ctx context.Context, promos []Promotion, opts []remote.Option, jobs int, unlisted func(error)) (int, error) {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	puller, err := remote.NewPuller(opts...)
-	if err != nil {
-		return 0, err
-	}
-	pusher, err := remote.NewPusher(opts...)
-	if err != nil {
-		return 0, err
-	}
-	c := &referrerCopy{read: append(slices.Clip(opts), remote.Reuse(puller)), write: append(slices.Clip(opts), remote.Reuse(pusher))}
-	var mu sync.Mutex
-	g, _ := errgroup.WithContext(ctx)
-	g.SetLimit(max(jobs, 1))
-	for _, p := range promos {
-		g.Go(func() error {
-			listed, err := listReferrers(p.From, c.read)
-			if err != nil {
-				mu.Lock()
-				defer mu.Unlock()
-				unlisted(fmt.Errorf("listing the referrers of %s: %w", p.From, err))
-				return nil
-			}
-			for _, d := range listed {
-				if err := c.copy(p.From.Context().Digest(d.Digest.String()), p.To.Digest(d.Digest.String())); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		for _, suffix := range cosignSuffixes {
-			tag := strings.Replace(p.From.DigestStr(), ":", "-", 1) + suffix
-			g.Go(func() error {
-				if err := c.copy(p.From.Context().Tag(tag), p.To.Tag(tag)); !requests.IsStatus(err, http.StatusNotFound) {
-					return err
-				}
-				return nil
-			})
-		}
-	}
-	err = g.Wait()
-	return int(c.copied.Load()), err
+	return FindReferrers(ctx, promos, opts, jobs).Copy(ctx, unlisted)
 }
 
-// referrerCopy is what CopyReferrers reads and writes with, and its count.
+// Found are a promotion's referrers, read in the background: those the
+// source's registry lists (the OCI 1.1 referrers API, else the referrers
+// tag schema, both as go-containerregistry reads them; writing them keeps
+// the target's tag schema up to date where it has no API), and cosign's
+// older sha256-<hex>.sig, .att and .sbom tags, each read (the manifest) as
+// it is found. The reads need nothing written, so they run while the
+// publish does: the common promotion, which has none, costs it no time.
+type Found struct {
+	done     chan struct{}
+	mu       sync.Mutex
+	pairs    []referrerPair
+	unlisted []error
+	err      error
+	c        *referrerCopy
+	jobs     int
+}
+
+// referrerPair is one manifest to copy, and its read.
+type referrerPair struct {
+	from, to name.Reference
+	desc     *remote.Descriptor
+}
+
+// FindReferrers starts reading the promotions' referrers, jobs at a time,
+// on one puller: one ping and token per repository, not per request.
+func FindReferrers(ctx context.Context, promos []Promotion, opts []remote.Option, jobs int) *Found {
+	f := &Found{done: make(chan struct{}), jobs: max(jobs, 1)}
+	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	puller, err := remote.NewPuller(opts...)
+	pusher, perr := remote.NewPusher(opts...)
+	if err = cmp.Or(err, perr); err != nil {
+		f.err = err
+		close(f.done)
+		return f
+	}
+	f.c = &referrerCopy{read: append(slices.Clip(opts), remote.Reuse(puller)), write: append(slices.Clip(opts), remote.Reuse(pusher))}
+	go func() {
+		defer close(f.done)
+		g, _ := errgroup.WithContext(ctx)
+		g.SetLimit(f.jobs)
+		for _, p := range promos {
+			g.Go(func() error { return f.listed(p) })
+			for _, suffix := range cosignSuffixes {
+				tag := strings.Replace(p.From.DigestStr(), ":", "-", 1) + suffix
+				g.Go(func() error { return f.read(p.From.Context().Tag(tag), p.To.Tag(tag)) })
+			}
+		}
+		f.err = g.Wait()
+	}()
+	return f
+}
+
+// listed finds what the source's registry lists as referring to p's image.
+func (f *Found) listed(p Promotion) error {
+	listed, err := listReferrers(p.From, f.c.read)
+	if err != nil {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.unlisted = append(f.unlisted, fmt.Errorf("listing the referrers of %s: %w", p.From, err))
+		return nil
+	}
+	for _, d := range listed {
+		if err := f.read(p.From.Context().Digest(d.Digest.String()), p.To.Digest(d.Digest.String())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// read reads one manifest to copy; a tag that is not there is nothing.
+func (f *Found) read(from, to name.Reference) error {
+	desc, err := remote.Get(from, f.c.read...)
+	if err != nil {
+		if _, tag := from.(name.Tag); tag && requests.IsStatus(err, http.StatusNotFound) {
+			return nil
+		}
+		return fmt.Errorf("reading %s: %w", from, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pairs = append(f.pairs, referrerPair{from: from, to: to, desc: desc})
+	return nil
+}
+
+// Copy waits for the reads and writes what they found beside the
+// promoted images, jobs at a time; it returns how many manifests it wrote.
+// A registry that cannot list referrers (some refuse the endpoint
+// outright) is told to unlisted, and the run goes on: the image is
+// published, and only what could not be listed stays behind.
+func (f *Found) Copy(ctx context.Context, unlisted func(error)) (int, error) {
+	<-f.done
+	if f.err != nil {
+		return 0, f.err
+	}
+	for _, err := range f.unlisted {
+		unlisted(err)
+	}
+	err := each(ctx, f.jobs, f.pairs, func(_ context.Context, p referrerPair) error { return f.c.copy(p) })
+	return int(f.c.copied.Load()), err
+}
+
+// referrerCopy is what the copies read and write with, and their count.
 type referrerCopy struct {
 	read, write []remote.Option
 	copied      atomic.Int64
 }
 
-// copy copies one manifest (and what it names) from one reference to
-// another, and counts it.
-func (c *referrerCopy) copy(from, to name.Reference) error {
-	desc, err := remote.Get(from, c.read...)
-	if err != nil {
-		return err
-	}
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err == nil {
-			err = remote.WriteIndex(to, idx, c.write...)
+// copy writes one manifest read (and what it names) to its new reference,
+// and counts it.
+func (c *referrerCopy) copy(p referrerPair) error {
+	var err error
+	if p.desc.MediaType.IsIndex() {
+		idx, ierr := p.desc.ImageIndex()
+		if err = ierr; err == nil {
+			err = remote.WriteIndex(p.to, idx, c.write...)
 		}
-		return c.count(wrap("copying", from.String(), to.String(), err))
+	} else {
+		img, ierr := p.desc.Image()
+		if err = ierr; err == nil {
+			err = remote.Write(p.to, img, c.write...)
+		}
 	}
-	img, err := desc.Image()
-	if err == nil {
-		err = remote.Write(to, img, c.write...)
-	}
-	return c.count(wrap("copying", from.String(), to.String(), err))
-}
-
-func (c *referrerCopy) count(err error) error {
 	if err == nil {
 		c.copied.Add(1)
 	}
-	return err
+	return wrap("copying", p.from.String(), p.to.String(), err)
 }
 
 // listReferrers is what the registry lists as referring to d.
