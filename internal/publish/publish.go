@@ -34,7 +34,8 @@ type Target struct {
 
 // Options tune a publish.
 type Options struct {
-	// Jobs bounds the requests in flight at once.
+	// Jobs bounds the requests in flight at once, for each kind of work
+	// (the probes, the checks, the reads of tags, the writes).
 	Jobs int
 	// Remote carries authentication, transport and retry settings.
 	Remote []remote.Option
