@@ -136,33 +136,33 @@ func (i *tarIndex) find(h v1.Hash) (v1.Descriptor, error) {
 }
 
 func (i *tarIndex) Image(h v1.Hash) (v1.Image, error) {
-	d, err := i.find(h)
+	mt, raw, err := i.child(h, types.MediaType.IsImage)
 	if err != nil {
 		return nil, err
 	}
-	if !d.MediaType.IsImage() {
-		return nil, fmt.Errorf("unexpected media type for %v: %s", h, d.MediaType)
-	}
-	raw, err := i.layout.bytes(blobPath(h))
-	if err != nil {
-		return nil, err
-	}
-	return partial.CompressedToImage(&tarImage{layout: i.layout, mediaType: d.MediaType, raw: raw})
+	return partial.CompressedToImage(&tarImage{layout: i.layout, mediaType: mt, raw: raw})
 }
 
 func (i *tarIndex) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
+	mt, raw, err := i.child(h, types.MediaType.IsIndex)
+	if err != nil {
+		return nil, err
+	}
+	return &tarIndex{layout: i.layout, mediaType: mt, raw: raw}, nil
+}
+
+// child is the media type and manifest of the entry for h, which must be
+// of the kind is says.
+func (i *tarIndex) child(h v1.Hash, is func(types.MediaType) bool) (types.MediaType, []byte, error) {
 	d, err := i.find(h)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	if !d.MediaType.IsIndex() {
-		return nil, fmt.Errorf("unexpected media type for %v: %s", h, d.MediaType)
+	if !is(d.MediaType) {
+		return "", nil, fmt.Errorf("unexpected media type for %v: %s", h, d.MediaType)
 	}
 	raw, err := i.layout.bytes(blobPath(h))
-	if err != nil {
-		return nil, err
-	}
-	return &tarIndex{layout: i.layout, mediaType: d.MediaType, raw: raw}, nil
+	return d.MediaType, raw, err
 }
 
 // tarImage is an image of a tarLayout, its blobs read from the archive.
