@@ -49,7 +49,9 @@ func (c *checks) start(repo name.Repository) {
 	c.repos[repo] = ch
 	go func() {
 		defer close(ch.done)
-		ch.sessions, ch.err = c.open(repo, max(c.probes.missing(c.ctx, repo), 1))
+		// At most as many as run at once: a blob that waits for a slot
+		// opens its own, rather than hold one open meanwhile.
+		ch.sessions, ch.err = c.open(repo, min(max(c.probes.missing(c.ctx, repo), 1), c.jobs))
 		if ch.err != nil && c.explain != nil {
 			ch.err = c.explain(repo, ch.err)
 		}

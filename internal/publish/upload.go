@@ -68,7 +68,12 @@ func (w *repoWriter) upload(ctx context.Context, l v1.Layer, d v1.Hash, size int
 			}
 		}
 		if tries == 1 && session != "" {
-			return w.put(ctx, session, l, d, size)
+			err := w.put(ctx, session, l, d, size)
+			if err == nil || requests.Retryable(err) {
+				return err
+			}
+			// Refused outright: the upload opened early may have expired
+			// while others were sent; open a fresh one.
 		}
 		location, err := w.open(ctx, d.String(), from)
 		if err != nil || location == "" {

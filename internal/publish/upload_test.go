@@ -41,7 +41,8 @@ func TestPublicOrHome(t *testing.T) {
 
 // recorded serves go-containerregistry's registry (which keeps one store
 // for all repositories and never mounts), refusing mount requests outright
-// when refuseMounts, and records each request as "METHOD path[?mount]".
+// when refuseMounts, and the upload named "expired", and records each
+// request as "METHOD path[?mount]".
 func recorded(t *testing.T, refuseMounts bool) (*httptest.Server, func() []string) {
 	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
 	var mu sync.Mutex
@@ -58,6 +59,10 @@ func recorded(t *testing.T, refuseMounts bool) (*httptest.Server, func() []strin
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, "/uploads/expired") {
+			http.Error(w, `{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown"}]}`, http.StatusNotFound)
+			return
+		}
 		reg.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -70,7 +75,8 @@ func recorded(t *testing.T, refuseMounts bool) (*httptest.Server, func() []strin
 	}
 }
 
-// TestRepoWriter: an upload is a POST and a PUT; a mount the registry
+// TestRepoWriter: an upload is a POST and a PUT (a fresh one when the one
+// opened early is refused); a mount the registry
 // declines is followed by a question whether it has the blob (and no bytes
 // when it has); a mount it refuses outright becomes a plain upload.
 func TestRepoWriter(t *testing.T) {
@@ -87,14 +93,17 @@ func TestRepoWriter(t *testing.T) {
 		first        bool // upload to repo a before the case's request
 		from         string
 		want         []string
+		stale        bool // given an upload the registry does not know (expired)
 	}{
-		{"a plain upload", false, false, "", []string{"POST /v2/b/blobs/uploads/", "PUT /v2/b/blobs/uploads/"}},
+		{"a plain upload", false, false, "", []string{"POST /v2/b/blobs/uploads/", "PUT /v2/b/blobs/uploads/"}, false},
+		{"an upload opened early that expired", false, false, "",
+			[]string{"PUT /v2/b/blobs/uploads/", "POST /v2/b/blobs/uploads/", "PUT /v2/b/blobs/uploads/"}, true},
 		{"a declined mount of a blob the registry has", false, true, "a",
-			[]string{"POST /v2/b/blobs/uploads/?mount", "HEAD /v2/b/blobs/" + d.String(), "DELETE /v2/b/blobs/uploads/"}},
+			[]string{"POST /v2/b/blobs/uploads/?mount", "HEAD /v2/b/blobs/" + d.String(), "DELETE /v2/b/blobs/uploads/"}, false},
 		{"a declined mount of a blob it lacks", false, false, "a",
-			[]string{"POST /v2/b/blobs/uploads/?mount", "HEAD /v2/b/blobs/" + d.String(), "PUT /v2/b/blobs/uploads/"}},
+			[]string{"POST /v2/b/blobs/uploads/?mount", "HEAD /v2/b/blobs/" + d.String(), "PUT /v2/b/blobs/uploads/"}, false},
 		{"a mount refused outright", true, false, "a",
-			[]string{"POST /v2/b/blobs/uploads/?mount", "POST /v2/b/blobs/uploads/", "HEAD /v2/b/blobs/" + d.String(), "PUT /v2/b/blobs/uploads/"}},
+			[]string{"POST /v2/b/blobs/uploads/?mount", "POST /v2/b/blobs/uploads/", "HEAD /v2/b/blobs/" + d.String(), "PUT /v2/b/blobs/uploads/"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -118,7 +127,11 @@ func TestRepoWriter(t *testing.T) {
 			}
 			w := writer("b")
 			requests()
-			if err := w.upload(context.Background(), layer, d, size, tc.from, ""); err != nil {
+			session := ""
+			if tc.stale {
+				session = srv.URL + "/v2/b/blobs/uploads/expired"
+			}
+			if err := w.upload(context.Background(), layer, d, size, tc.from, session); err != nil {
 				t.Fatal(err)
 			}
 			var got []string

@@ -96,19 +96,3 @@ func TestExplain(t *testing.T) {
 		t.Errorf("credential source = %q", got)
 	}
 }
-
-func host(url string) string {
-	return strings.TrimPrefix(strings.TrimPrefix(url, "http://"), "https://")
-}
-
-// closedPort is a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}

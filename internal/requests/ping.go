@@ -87,3 +87,13 @@ func (a *pingAnswer) response(req *http.Request) *http.Response {
 		Header: a.header.Clone(), Body: io.NopCloser(strings.NewReader("")), ContentLength: 0, Request: req,
 	}
 }
+
+// plainHTTP reports whether host answered a ping over plain HTTP and not
+// over HTTPS: a registry with no TLS, whose connections are not dialled
+// ahead.
+func (t *Transport) plainHTTP(host string) bool {
+	t.pings.mu.Lock()
+	defer t.pings.mu.Unlock()
+	host = strings.ToLower(host)
+	return t.pings.answers["http://"+host] != nil && t.pings.answers["https://"+host] == nil
+}

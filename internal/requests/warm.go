@@ -55,8 +55,12 @@ func dialTLS(ctx context.Context, network, addr string, config *tls.Config) (net
 
 // Warm dials up to n connections for blob data to host (HOST[:PORT]) in
 // the background, fewer if some wait already; a host reached through a
-// proxy is left alone (its connections go to the proxy).
+// proxy is left alone (its connections go to the proxy), and so is one that
+// speaks plain HTTP.
 func (t *Transport) Warm(host string, n int) {
+	if t.plainHTTP(host) {
+		return
+	}
 	addr := host
 	if _, _, err := net.SplitHostPort(host); err != nil {
 		addr = net.JoinHostPort(host, "443")
