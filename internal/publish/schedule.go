@@ -9,8 +9,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/shiptag/shiptag/internal/source"
 )
 
 // schedule is one publish's writes, each started as soon as what it needs
@@ -30,6 +28,9 @@ type schedule struct {
 	slots     chan struct{} // one per request in flight
 
 	placed map[placement]chan struct{} // closed once the blob is in the repository
+	// children are the manifests indexes name, each written once per
+	// repository (placement of the manifest's digest).
+	children sync.Map
 	// homed counts, per repository, the blobs whose upload there is not
 	// settled: at none, its check's upload is cancelled unless taken.
 	mu    sync.Mutex
@@ -209,6 +210,16 @@ func (s *schedule) mount(ctx context.Context, b blob, repo name.Repository) erro
 
 // writeImage writes an image manifest once its blobs are in its repository.
 func (s *schedule) writeImage(ctx context.Context, t Target) error {
+	if err := s.awaitBlobs(ctx, t); err != nil {
+		return err
+	}
+	_, err := withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, t.Artifact.Image) })
+	return err
+}
+
+// awaitBlobs waits until every blob of t is in its repository, and the
+// checks passed.
+func (s *schedule) awaitBlobs(ctx context.Context, t Target) error {
 	layers, err := ArtifactBlobs(t.Artifact)
 	if err != nil {
 		return err
@@ -222,47 +233,7 @@ func (s *schedule) writeImage(ctx context.Context, t Target) error {
 			return err
 		}
 	}
-	if err := s.validated(); err != nil {
-		return err
-	}
-	_, err = withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, t.Artifact.Image) })
-	return err
-}
-
-// writeIndex writes an index, with its platform manifests, after every
-// image manifest of the run. A registry checks an index's platform
-// manifests when it is written, and distribution's filesystem storage
-// rewrites a manifest's link in place when the same manifest is written
-// again (under another tag): an index written meanwhile can find that link
-// empty and be refused. Measured: one export in seven failed so before this
-// ordering.
-func (s *schedule) writeIndex(ctx context.Context, t Target, images *sync.WaitGroup) error {
-	var blobs []v1.Hash
-	err := source.EachImage(t.Artifact, func(_ v1.Descriptor, img v1.Image) error {
-		ls, err := imageBlobs(img)
-		for _, l := range ls {
-			d, derr := l.Digest()
-			if derr != nil {
-				return derr
-			}
-			blobs = append(blobs, d)
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	for _, d := range blobs {
-		if err := s.await(ctx, placement{t.Ref.Context(), d}); err != nil {
-			return err
-		}
-	}
-	images.Wait()
-	if err := s.validated(); err != nil {
-		return err
-	}
-	_, err = withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Push(ctx, t.Ref, t.Artifact.Index) })
-	return err
+	return s.validated()
 }
 
 // await waits until the blob is in the repository, or the publish failed.
