@@ -31,9 +31,7 @@ func TestSilentRegistry(t *testing.T) {
 	repoDir := oneCommitRepo(t)
 	cases := map[string][]string{"publish/everything": {""}, "cleanup/everything": {""}}
 	for _, class := range publishClasses {
-		if class != "upload DELETE" { // the pre-flight's cancel: nobody waits for it
-			cases["publish/"+class] = []string{class}
-		}
+		cases["publish/"+class] = []string{class}
 	}
 	for _, class := range cleanupClasses {
 		cases["cleanup/"+class] = []string{class}
@@ -73,10 +71,10 @@ func TestSilentRegistry(t *testing.T) {
 }
 
 // TestSignals: SIGTERM while shiptag waits on a registry in any phase
-// (reading a registry source, the pre-flight check, an upload, a manifest,
+// (reading a registry source, the push check, an upload, a manifest,
 // cleanup's tag list and manifest reads) ends the run within 5 s, exit 1,
-// saying it was stopped, with nothing left in TMPDIR (the unpacked
-// oci-archive source included).
+// saying it was stopped, with nothing left in TMPDIR (an oci-archive
+// source is read in place).
 func TestSignals(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -85,7 +83,7 @@ func TestSignals(t *testing.T) {
 	if err := sample.WriteArchive(filepath.Join(w.images, "backend"), archive); err != nil {
 		t.Fatal(err)
 	}
-	phases := map[string]string{"first contact": "ping", "source read": "manifest GET", "pre-flight": "upload POST",
+	phases := map[string]string{"first contact": "ping", "source read": "manifest GET", "push check": "upload POST",
 		"upload": "upload PUT", "manifest": "manifest PUT", "cleanup tag list": "tag list", "cleanup read": "manifest GET"}
 	for phase, class := range phases {
 		t.Run(safeName(phase), func(t *testing.T) {

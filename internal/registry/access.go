@@ -2,8 +2,8 @@
 // platform's, --username, the user's docker config with its credential
 // helpers, then the cloud's identity), held in memory so that no secret is written to disk; the one
 // transport every request goes through (TLS, insecure hosts, --timeout, the
-// retry policy, the user agent, the run's end); the pre-flight push check;
-// and the explanations that turn a failed request into what to fix.
+// retry policy, the user agent, the run's end); and the explanations that
+// turn a failed request into what to fix.
 package registry
 
 import (

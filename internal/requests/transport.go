@@ -1,5 +1,5 @@
 // Package requests is how every HTTP request of a run goes out: registry
-// reads and writes, the pre-flight push checks, pings, token fetches and
+// reads and writes, the push checks, pings, token fetches and
 // the native cleanup APIs. One transport gives them the same TLS settings,
 // the same bound on how long a server may stay silent, the run's end (a
 // signal) as their end, and one retry policy for their transient faults.
