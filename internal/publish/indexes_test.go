@@ -18,15 +18,7 @@ import (
 func TestNestedIndexUnderTags(t *testing.T) {
 	t.Parallel()
 	host, counter := startRegistry(t)
-	backend, _, err := sample.Seed(10_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	layers, _ := backend.Layers()
-	arm, err := sample.Image("linux/arm64", layers[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend, arm := twoPlatforms(t)
 	inner, err := sample.Index(arm)
 	if err != nil {
 		t.Fatal(err)

@@ -84,15 +84,7 @@ func TestPublishStagesWithProgress(t *testing.T) {
 func TestPublishIndex(t *testing.T) {
 	t.Parallel()
 	host, counter := startRegistry(t)
-	backend, _, err := sample.Seed(10_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	layers, _ := backend.Layers()
-	arm, err := sample.Image("linux/arm64", layers[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	backend, arm := twoPlatforms(t)
 	idx, err := sample.Index(backend, arm)
 	if err != nil {
 		t.Fatal(err)
@@ -170,4 +162,19 @@ func TestPublishFailures(t *testing.T) {
 	if got := wrap("uploading blob", "sha256:1", "r/app", errors.New("x")).Error(); got != "uploading blob sha256:1 to r/app: x" {
 		t.Errorf("wrap = %q", got)
 	}
+}
+
+// twoPlatforms is the seed's backend image (linux/amd64) and an arm64
+// image sharing its first layer.
+func twoPlatforms(t *testing.T) (backend, arm v1.Image) {
+	t.Helper()
+	backend, _, err := sample.Seed(10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := backend.Layers()
+	if arm, err = sample.Image("linux/arm64", layers[0]); err != nil {
+		t.Fatal(err)
+	}
+	return backend, arm
 }
