@@ -75,7 +75,7 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	if err != nil {
 		return err
 	}
-	w := newWriters(ctx, targets, o)
+	w := newWriters(ctx, targets, all, o)
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	p := startProbes(probeCtx, w, all, o.Jobs)
 	defer p.wait()

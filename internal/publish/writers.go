@@ -15,22 +15,23 @@ type writers struct {
 	get func(name.Repository) (*repoWriter, error)
 }
 
-func newWriters(ctx context.Context, targets []Target, o Options) *writers {
+func newWriters(ctx context.Context, targets []Target, blobs []blob, o Options) *writers {
 	made := map[name.Repository]func() (*repoWriter, error){}
 	for _, t := range targets {
 		repo := t.Ref.Context()
 		if made[repo] != nil {
 			continue
 		}
-		from := mountSources(repo, targets)
+		from := mountSources(repo, targets, blobs)
 		made[repo] = sync.OnceValues(func() (*repoWriter, error) { return newRepoWriter(ctx, repo, from, o) })
 	}
 	return &writers{get: func(repo name.Repository) (*repoWriter, error) { return made[repo]() }}
 }
 
 // mountSources are the repositories of repo's registry, other than repo,
-// that the targets name or were read from.
-func mountSources(repo name.Repository, targets []Target) []name.Repository {
+// that the targets name or their blobs were read from (collectBlobs found
+// those).
+func mountSources(repo name.Repository, targets []Target, blobs []blob) []name.Repository {
 	var out []name.Repository
 	seen := map[name.Repository]bool{repo: true}
 	add := func(r name.Repository) {
@@ -41,14 +42,10 @@ func mountSources(repo name.Repository, targets []Target) []name.Repository {
 	}
 	for _, t := range targets {
 		add(t.Ref.Context())
-		layers, err := ArtifactBlobs(t.Artifact)
-		if err != nil {
-			continue // collectBlobs reports it
-		}
-		for _, l := range layers {
-			if src := sourceRepo(l, repo); src != "" {
-				add(repo.Registry.Repo(src))
-			}
+	}
+	for _, b := range blobs {
+		if b.source != "" {
+			add(b.home.Registry.Repo(b.source))
 		}
 	}
 	return out
