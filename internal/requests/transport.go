@@ -58,6 +58,7 @@ const idlePerHost = 64
 
 // New returns the transport of a run that ends with ctx.
 func New(ctx context.Context, o Options) *Transport {
+	loadRoots()
 	secure := http.DefaultTransport.(*http.Transport).Clone()
 	secure.MaxIdleConnsPerHost = idlePerHost
 	t := &Transport{run: ctx, opts: o, secure: secure, heard: map[string]time.Time{}}
