@@ -35,9 +35,10 @@ func collectBlobs(targets []Target) ([]blob, error) {
 	}
 	index := map[key]int{}
 	var blobs []blob
+	listed := map[v1.Hash][]v1.Layer{} // artifact digest → its blobs: tags of one image share them
 	for _, t := range targets {
 		repo := t.Ref.Context()
-		layers, err := ArtifactBlobs(t.Artifact)
+		layers, err := listedBlobs(t.Artifact, listed)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", t.Ref, err)
 		}
@@ -63,6 +64,24 @@ func collectBlobs(targets []Target) ([]blob, error) {
 		}
 	}
 	return blobs, nil
+}
+
+// listedBlobs is ArtifactBlobs of a, listed once per artifact digest: a
+// source's layers and config are read again on every call, and every tag
+// of an image is a target of its own.
+func listedBlobs(a source.Artifact, listed map[v1.Hash][]v1.Layer) ([]v1.Layer, error) {
+	d, err := a.Digest()
+	if err != nil {
+		return nil, err
+	}
+	if layers, ok := listed[d]; ok {
+		return layers, nil
+	}
+	layers, err := ArtifactBlobs(a)
+	if err == nil {
+		listed[d] = layers
+	}
+	return layers, err
 }
 
 // ArtifactBlobs lists the distributable layers and the configs of every
