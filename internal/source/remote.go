@@ -17,6 +17,9 @@ func openRemote(ctx context.Context, ref string, o Options) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
+	if o.Warm != nil {
+		o.Warm(r.Context().RegistryStr(), 1) // dialled during the ping and the manifest read
+	}
 	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(o.Keychain)}, o.Remote...)
 	desc, err := remote.Get(r, opts...)
 	if err != nil {

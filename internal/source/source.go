@@ -156,6 +156,10 @@ type Options struct {
 	TempDir string
 	// Jobs is how many blobs of a local source are verified at a time.
 	Jobs int
+	// Warm, if set, dials a registry's connections for blob data ahead
+	// (HOST[:PORT], how many): a docker:// source's config is read over
+	// one, right after its manifest, and a fresh one costs TCP and TLS.
+	Warm func(host string, n int)
 	// Defer, if set, takes the verification of local sources' blobs, for
 	// the caller to run beside its own reads (see Deferred); nil verifies
 	// each source as it is opened.

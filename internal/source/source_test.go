@@ -2,6 +2,7 @@ package source_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -278,13 +279,17 @@ func TestRegistrySource(t *testing.T) {
 	if err := remote.WriteIndex(iref, idx); err != nil {
 		t.Fatal(err)
 	}
-	o := source.Options{Keychain: authn.NewMultiKeychain()}
+	var warmed []string // the config is read over a connection dialled during the manifest's read
+	o := source.Options{Keychain: authn.NewMultiKeychain(), Warm: func(h string, n int) { warmed = append(warmed, fmt.Sprint(h, " ", n)) }}
 	a, err := open(t, "docker://"+ref.String(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d, _ := img.Digest()
 	sameDigest(t, a, d)
+	if diff := cmp.Diff([]string{host + " 1"}, warmed); diff != "" {
+		t.Errorf("connections dialled ahead (-want +got):\n%s", diff)
+	}
 	a, err = open(t, iref.String(), o)
 	if err != nil {
 		t.Fatal(err)
