@@ -13,9 +13,10 @@ import (
 // credentials that may push there, and it starts as soon as the repository
 // is known to get something (its tag list lacks a tag, or a tag's digest
 // differs), while the rest is still read. The uploads it opens are not
-// wasted: one for each blob the probes found missing (one at least), which
-// those blobs' bytes then go to; what no blob takes is cancelled. Nothing is
-// written before every check passed.
+// wasted: one for each blob the probes found missing and that is not
+// mounted from where it was read (one at least), which those blobs' bytes
+// then go to; what no blob takes is cancelled. Nothing is written before
+// every check passed.
 type checks struct {
 	ctx     context.Context // the publish's: a check outlives the read that started it
 	writers *writers

@@ -20,6 +20,10 @@ type probe struct {
 	done chan struct{}
 	has  bool
 	err  error
+	// mounted is set for a blob that goes in by a mount from where it was
+	// read: a mount the registry declines opens an upload of its own, so
+	// none of the check's is kept for it.
+	mounted bool
 }
 
 // startProbes asks about every blob in its home repository, jobs at a time.
@@ -27,7 +31,7 @@ func startProbes(ctx context.Context, w *writers, blobs []blob, jobs int) *probe
 	p := &probes{answers: make(map[placement]*probe, len(blobs))}
 	limit := make(chan struct{}, jobs)
 	for _, b := range blobs {
-		pr := &probe{done: make(chan struct{})}
+		pr := &probe{done: make(chan struct{}), mounted: b.source != ""}
 		p.answers[placement{b.home, b.digest}] = pr
 		go func() {
 			defer close(pr.done)
@@ -64,11 +68,11 @@ func (p *probes) answer(ctx context.Context, pl placement) (has, known bool) {
 }
 
 // missing waits for the probes of repo's blobs and counts those it lacks
-// (a failed probe counts as lacking).
+// that would be uploaded, not mounted (a failed probe counts as lacking).
 func (p *probes) missing(ctx context.Context, repo name.Repository) int {
 	n := 0
-	for pl := range p.answers {
-		if pl.repo != repo {
+	for pl, pr := range p.answers {
+		if pl.repo != repo || pr.mounted {
 			continue
 		}
 		if has, known := p.answer(ctx, pl); !has || !known {
