@@ -27,7 +27,16 @@ func openRemote(ctx context.Context, ref string, o Options) (Artifact, error) {
 	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
-		return Artifact{Index: idx}, err
+		if err != nil {
+			return Artifact{}, err
+		}
+		idx = memoized(idx)
+		if im, err := idx.IndexManifest(); err == nil && o.Warm != nil && len(im.Manifests) > 1 {
+			// The children's configs are read at once, each over its own.
+			o.Warm(r.Context().RegistryStr(), min(len(im.Manifests), max(o.Jobs, 1)))
+		}
+		prefetch(idx, o.Jobs)
+		return Artifact{Index: idx}, nil
 	}
 	img, err := desc.Image()
 	return Artifact{Image: img}, err

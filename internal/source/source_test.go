@@ -299,6 +299,20 @@ func TestRegistrySource(t *testing.T) {
 	}
 	di, _ := idx.Digest()
 	sameDigest(t, a, di)
+	// Its platform images were read when it was opened: walking them again,
+	// as a publish does several times, asks the registry nothing.
+	reg.Counter.Reset()
+	for range 2 {
+		if err := source.EachImage(a, func(_ v1.Descriptor, img v1.Image) error {
+			_, err := img.ConfigFile()
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reg.Counter.Snapshot().Requests; n != 0 {
+		t.Errorf("walking the index's images again made %d requests, want none", n)
+	}
 }
 
 // TestOCIArchiveInPlace opens OCI layout archives as tools write them (GNU
