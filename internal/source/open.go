@@ -1,7 +1,9 @@
 package source
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -22,33 +24,112 @@ type Named struct {
 // Docker Engine) rather than local files.
 func (s Source) Remote() bool { return s.Transport == Registry || s.Transport == DockerDaemon }
 
-// OpenAll parses and opens every source, in order, the one way every command
-// opens sources. A source that cannot be parsed or read from local files is
-// the user's to fix: an *inputs.Error on --image. A registry or a Docker
-// Engine that fails is a runtime failure, wrapped as it is. With localOnly
-// (why the command reads local files only, and what to run instead) a
-// remote source is refused before anything is read. An image with several
-// sources becomes one multi-platform image of them all (Merge).
+// OpenAll parses and opens every source, the one way every command opens
+// sources. A source that cannot be parsed or read from local files is the
+// user's to fix: an *inputs.Error on --image. A registry or a Docker Engine
+// that fails is a runtime failure, wrapped as it is. With localOnly (why
+// the command reads local files only, and what to run instead) a remote
+// source is refused before anything is read. An image with several sources
+// becomes one multi-platform image of them all (Merge).
+//
+// Sources open at once, o.Jobs at a time: each registry source costs round
+// trips (its manifest, then its config), and a promotion of several images
+// would wait for them one after the other. What comes back does not depend
+// on the order they finish in: the first failure in image order is the one
+// returned, and deferred verifications keep image order too.
 func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) ([]Artifact, error) {
+	type spec struct {
+		image, part int
+		text        string
+	}
+	var specs []spec
+	parts := make([][]Artifact, len(images))
+	for i, img := range images {
+		texts := img.Specs
+		if len(texts) == 0 {
+			texts = []string{""} // refused by Parse, with the image named
+		}
+		parts[i] = make([]Artifact, len(texts))
+		for j, text := range texts {
+			specs = append(specs, spec{i, j, text})
+		}
+	}
+	errs, deferred := make([]error, len(specs)), make([]Deferred, len(specs))
+	ctxs, stops := make([]context.Context, len(specs)), make([]context.CancelCauseFunc, len(specs))
+	for k := range specs {
+		ctxs[k], stops[k] = context.WithCancelCause(ctx)
+	}
+	defer func() {
+		for _, stop := range stops {
+			stop(nil)
+		}
+	}()
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, max(o.Jobs, 1))
+	for k, sp := range specs {
+		one := o
+		if o.Defer != nil {
+			one.Defer = &deferred[k]
+		}
+		wg.Go(func() {
+			select {
+			case limit <- struct{}{}:
+			case <-ctxs[k].Done():
+				errs[k] = context.Cause(ctxs[k])
+				return
+			}
+			defer func() { <-limit }()
+			parts[sp.image][sp.part], errs[k] = openOne(ctxs[k], images[sp.image].Label, sp.text, one, localOnly)
+			if errs[k] != nil {
+				// The sources after this one need not finish; those before
+				// it do, so that the failure reported is the first in order.
+				for _, stop := range stops[k+1:] {
+					stop(errOtherSource)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := firstFailure(errs); err != nil {
+		return nil, err
+	}
+	for k := range specs {
+		if o.Defer != nil {
+			o.Defer.take(&deferred[k])
+		}
+	}
+	return mergeParts(images, parts)
+}
+
+// errOtherSource stops the sources still opening once one has failed.
+var errOtherSource = errors.New("another source failed")
+
+// firstFailure is the first error in image order that is a source's own,
+// not the stop that another's failure caused (unless that is all there is:
+// the run itself ended).
+func firstFailure(errs []error) error {
+	var stopped error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, errOtherSource) || errors.Is(err, context.Canceled):
+			stopped = cmp.Or(stopped, err)
+		default:
+			return err
+		}
+	}
+	return stopped
+}
+
+// mergeParts makes each image of several sources one multi-platform image.
+func mergeParts(images []Named, parts [][]Artifact) ([]Artifact, error) {
 	artifacts := make([]Artifact, len(images))
 	for i, img := range images {
-		specs := img.Specs
-		if len(specs) == 0 {
-			specs = []string{""} // refused by Parse, with the image named
-		}
-		parts := make([]Artifact, len(specs))
-		for j, spec := range specs {
-			a, err := openOne(ctx, img.Label, spec, o, localOnly)
-			if err != nil {
-				return nil, err
-			}
-			parts[j] = a
-		}
-		if len(parts) == 1 {
-			artifacts[i] = parts[0]
+		if len(parts[i]) == 1 {
+			artifacts[i] = parts[i][0]
 			continue
 		}
-		a, err := Merge(specs, parts)
+		a, err := Merge(img.Specs, parts[i])
 		if err != nil {
 			return nil, inputs.Errorf("image", "%s: %w", img.Label, err)
 		}
@@ -96,7 +177,18 @@ func (d *Deferred) add(label string, run func(context.Context) error) {
 	d.checks = append(d.checks, deferredCheck{label, run})
 }
 
-// Run verifies every source, in the order opened, and returns the first
+// take moves other's verifications after d's own.
+func (d *Deferred) take(other *Deferred) {
+	other.mu.Lock()
+	checks := other.checks
+	other.checks = nil
+	other.mu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.checks = append(d.checks, checks...)
+}
+
+// Run verifies every source, in image order, and returns the first
 // failure: the user's to fix, as when a source is verified on opening.
 func (d *Deferred) Run(ctx context.Context) error {
 	d.mu.Lock()
