@@ -38,10 +38,35 @@ func (s Source) Remote() bool { return s.Transport == Registry || s.Transport ==
 // on the order they finish in: the first failure in image order is the one
 // returned, and deferred verifications keep image order too.
 func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) ([]Artifact, error) {
-	type spec struct {
-		image, part int
-		text        string
+	specs, parts := listSpecs(images)
+	deferred := make([]Deferred, len(specs))
+	errs := openSpecs(ctx, specs, func(ctx context.Context, k int) error {
+		one, sp := o, specs[k]
+		if o.Defer != nil {
+			one.Defer = &deferred[k]
+		}
+		var err error
+		parts[sp.image][sp.part], err = openOne(ctx, images[sp.image].Label, sp.text, one, localOnly)
+		return err
+	}, o.Jobs)
+	if err := firstFailure(errs); err != nil {
+		return nil, err
 	}
+	for k := range specs {
+		if o.Defer != nil {
+			o.Defer.take(&deferred[k])
+		}
+	}
+	return mergeParts(images, parts)
+}
+
+// spec is one source of one image: parts[image][part] is what it opens to.
+type spec struct {
+	image, part int
+	text        string
+}
+
+func listSpecs(images []Named) ([]spec, [][]Artifact) {
 	var specs []spec
 	parts := make([][]Artifact, len(images))
 	for i, img := range images {
@@ -54,23 +79,23 @@ func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) (
 			specs = append(specs, spec{i, j, text})
 		}
 	}
-	errs, deferred := make([]error, len(specs)), make([]Deferred, len(specs))
+	return specs, parts
+}
+
+// openSpecs runs open for every spec, jobs at a time, and returns each
+// one's error. Each has a context of its own, which lives on after a
+// success: a registry source reads its layers with it later. A failure
+// stops the specs after it, not those before, so that the first failure
+// in order is a source's own.
+func openSpecs(ctx context.Context, specs []spec, open func(context.Context, int) error, jobs int) []error {
+	errs := make([]error, len(specs))
 	ctxs, stops := make([]context.Context, len(specs)), make([]context.CancelCauseFunc, len(specs))
 	for k := range specs {
 		ctxs[k], stops[k] = context.WithCancelCause(ctx)
 	}
-	defer func() {
-		for _, stop := range stops {
-			stop(nil)
-		}
-	}()
 	var wg sync.WaitGroup
-	limit := make(chan struct{}, max(o.Jobs, 1))
-	for k, sp := range specs {
-		one := o
-		if o.Defer != nil {
-			one.Defer = &deferred[k]
-		}
+	limit := make(chan struct{}, max(jobs, 1))
+	for k := range specs {
 		wg.Go(func() {
 			select {
 			case limit <- struct{}{}:
@@ -79,10 +104,7 @@ func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) (
 				return
 			}
 			defer func() { <-limit }()
-			parts[sp.image][sp.part], errs[k] = openOne(ctxs[k], images[sp.image].Label, sp.text, one, localOnly)
-			if errs[k] != nil {
-				// The sources after this one need not finish; those before
-				// it do, so that the failure reported is the first in order.
+			if errs[k] = open(ctxs[k], k); errs[k] != nil {
 				for _, stop := range stops[k+1:] {
 					stop(errOtherSource)
 				}
@@ -90,15 +112,7 @@ func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) (
 		})
 	}
 	wg.Wait()
-	if err := firstFailure(errs); err != nil {
-		return nil, err
-	}
-	for k := range specs {
-		if o.Defer != nil {
-			o.Defer.take(&deferred[k])
-		}
-	}
-	return mergeParts(images, parts)
+	return errs
 }
 
 // errOtherSource stops the sources still opening once one has failed.

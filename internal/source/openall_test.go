@@ -2,10 +2,16 @@ package source_test
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/shiptag/shiptag/internal/inprocess"
 	"github.com/shiptag/shiptag/internal/sample"
 	"github.com/shiptag/shiptag/internal/source"
 )
@@ -39,5 +45,38 @@ func TestOpenAllKeepsImageOrder(t *testing.T) {
 	}
 	if err := later.Run(context.Background()); err != nil {
 		t.Errorf("verifying two good sources: %v", err)
+	}
+}
+
+// TestOpenAllRegistrySourceReadsLater: a registry source reads its layers
+// when they are sent, after OpenAll returned, with the context it was
+// opened with, which must still be live then.
+func TestOpenAllRegistrySourceReadsLater(t *testing.T) {
+	t.Parallel()
+	reg, err := inprocess.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Close)
+	ref, _ := name.NewTag(reg.Host + "/src/app:1")
+	if err := remote.Write(ref, testImage(t, 4)); err != nil {
+		t.Fatal(err)
+	}
+	images := []source.Named{{Label: "app", Specs: []string{"docker://" + ref.String()}}}
+	artifacts, err := source.OpenAll(context.Background(), images, source.Options{Keychain: authn.NewMultiKeychain(), Jobs: 2}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := artifacts[0].Image.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := layers[0].Compressed()
+	if err == nil {
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+	}
+	if err != nil {
+		t.Errorf("reading a layer after opening: %v", err)
 	}
 }
