@@ -73,10 +73,7 @@ func (j *pushJob) openSources(ctx context.Context, images []plan.Image) ([]sourc
 		return nil, err
 	}
 	opts := source.Options{Keychain: j.access.Keychain(), Remote: j.access.RemoteOptions(), NameOptions: j.access.NameOptions,
-		Engine: engineOptions(j.e, j.cfg), TempDir: j.tempDir, Jobs: j.jobs, Defer: &j.verifications}
-	if w, ok := j.access.Transport().(interface{ Warm(host string, n int) }); ok {
-		opts.Warm = w.Warm
-	}
+		Engine: engineOptions(j.e, j.cfg), TempDir: j.tempDir, Jobs: j.jobs, Defer: &j.verifications, Warm: j.access.Warm}
 	return source.OpenAll(ctx, sourcesOf(images), opts, "")
 }
 

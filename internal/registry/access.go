@@ -153,6 +153,10 @@ func (a *Access) Keychain() authn.Keychain { return a.keychain }
 // itself (blob uploads).
 func (a *Access) Transport() http.RoundTripper { return a.http }
 
+// Warm dials connections for blob data to host ahead of need (see
+// requests.Transport.Warm): a registry source's config read finds one.
+func (a *Access) Warm(host string, n int) { a.http.Warm(host, n) }
+
 // Client is an HTTP client over the run's transport, for registries'
 // native APIs.
 func (a *Access) Client() *http.Client { return a.http.Client() }

@@ -52,8 +52,8 @@ func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) (
 	if err := firstFailure(errs); err != nil {
 		return nil, err
 	}
-	for k := range specs {
-		if o.Defer != nil {
+	if o.Defer != nil {
+		for k := range deferred {
 			o.Defer.take(&deferred[k])
 		}
 	}
