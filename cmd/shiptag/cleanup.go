@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/shiptag/shiptag/internal/ci"
 	"github.com/shiptag/shiptag/internal/cleanup"
@@ -86,11 +87,25 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, pf platf
 	return git, nil
 }
 
+// cleanupReader is the registry reader of a cleanup, and how many tags it
+// reads at once (config.ReadJobCount).
+func cleanupReader(job *pushJob, repo naming.Repo) (cleanup.OCI, int, error) {
+	reads, err := job.cfg.ReadJobCount()
+	if err != nil {
+		return cleanup.OCI{}, 0, err
+	}
+	// go-containerregistry holds a puller's blob reads (the configs) to its
+	// own job count: the same as the tag reads, or most of them would wait.
+	opts := append(job.access.RemoteOptions(), remote.WithJobs(reads))
+	oci, err := cleanup.NewOCI(opts, job.access.NameOptions(repo.Name))
+	return oci, reads, err
+}
+
 // cleanRegistry reads the tags in scope, decides, deletes (unless
 // --dry-run) and reports the plan with what became of it.
 func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes []cleanup.Scope, git cleanup.Git, policy cleanup.Policy) error {
 	e, cfg := job.e, job.cfg
-	oci, err := cleanup.NewOCI(job.access.RemoteOptions(), job.access.NameOptions(repo.Name))
+	oci, reads, err := cleanupReader(job, repo)
 	if err != nil {
 		return err
 	}
@@ -100,7 +115,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 			return err
 		}
 	}
-	inv, err := cleanup.Read(ctx, oci, scopes, job.jobs)
+	inv, err := cleanup.Read(ctx, oci, scopes, reads)
 	if err != nil {
 		var listErr *cleanup.ListError
 		if errors.As(err, &listErr) {
@@ -114,7 +129,7 @@ func cleanRegistry(ctx context.Context, job *pushJob, repo naming.Repo, scopes [
 	cleanup.Resolve(inv, decisions)
 	var orphans []cleanup.Orphan
 	if cfg.Referrers {
-		if orphans, err = cleanup.FindOrphans(ctx, oci, inv, decisions, job.jobs); err != nil {
+		if orphans, err = cleanup.FindOrphans(ctx, oci, inv, decisions, reads); err != nil {
 			job.warn(err.Error() + ": cleanup goes on without them (--referrers=false skips this)")
 		}
 	}

@@ -56,8 +56,10 @@ func (o OCI) Tags(ctx context.Context, repository string) ([]string, error) {
 }
 
 // Manifest reads a tag's digest, labels, creation time and, for an index,
-// its manifests.
+// its manifests. The config is read as a small blob (requests.SmallBlobs),
+// beside the manifests, since a cleanup reads hundreds of them.
 func (o OCI) Manifest(ctx context.Context, ref string) (Manifest, error) {
+	ctx = requests.SmallBlobs(ctx)
 	r, err := name.ParseReference(ref, o.Name...)
 	if err != nil {
 		return Manifest{}, err

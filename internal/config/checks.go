@@ -21,6 +21,21 @@ func (c Config) JobCount() (int, error) {
 	return c.Jobs, nil
 }
 
+// AutoReadJobs is the tag reads in flight of cleanup under --jobs 0. Each
+// tag costs two small requests, one after the other (its manifest, then its
+// config), so a cleanup waits on round trips, not bytes; the reads share one
+// HTTP/2 connection where the registry offers it.
+const AutoReadJobs = 64
+
+// ReadJobCount resolves --jobs for cleanup's reads: 0 means AutoReadJobs,
+// any other value is taken as JobCount takes it.
+func (c Config) ReadJobCount() (int, error) {
+	if c.Jobs == 0 {
+		return AutoReadJobs, nil
+	}
+	return c.JobCount()
+}
+
 // CheckTimeout refuses a --timeout that would fail every request.
 func (c Config) CheckTimeout() error {
 	if c.Timeout <= 0 {

@@ -47,3 +47,32 @@ func TestChecks(t *testing.T) {
 		t.Error("the default timeout is not 60s")
 	}
 }
+
+// TestReadJobCount checks cleanup's reads: 64 at once when --jobs is left
+// automatic, what the user gave otherwise, and the same refusal of a
+// negative count as JobCount.
+func TestReadJobCount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		jobs    int
+		want    int
+		wantErr bool
+	}{
+		{"automatic", 0, AutoReadJobs, false},
+		{"as given, fewer", 4, 4, false},
+		{"as given, more", 200, 200, false},
+		{"negative", -2, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := Defaults()
+			c.Jobs = tc.jobs
+			got, err := c.ReadJobCount()
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Errorf("ReadJobCount() = %d, %v; want %d, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}

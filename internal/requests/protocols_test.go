@@ -14,7 +14,8 @@ import (
 // TestBlobDataOnConnectionsOfItsOwn checks which protocol each kind of
 // request takes to a registry that offers HTTP/2: blob data over HTTP/1.1
 // (parallel uploads on their own connections, not one HTTP/2 connection's
-// flow-control window), everything else over HTTP/2.
+// flow-control window), everything else over HTTP/2, and so do the blob
+// reads of a SmallBlobs context.
 func TestBlobDataOnConnectionsOfItsOwn(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -46,10 +47,17 @@ func TestBlobDataOnConnectionsOfItsOwn(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	small, _ := http.NewRequestWithContext(SmallBlobs(context.Background()), http.MethodGet, srv.URL+"/v2/app/blobs/sha256:config", nil)
+	resp, err := client.Do(small)
+	if err != nil {
+		t.Fatalf("a small blob read: %v", err)
+	}
+	resp.Body.Close()
 	want := map[string]string{
 		"GET /v2/": "HTTP/2.0", "HEAD /v2/app/blobs/sha256:1": "HTTP/2.0", "POST /v2/app/blobs/uploads/": "HTTP/2.0",
 		"PATCH /v2/app/blobs/uploads/u1": "HTTP/1.1", "PUT /v2/app/blobs/uploads/u1": "HTTP/1.1",
 		"GET /v2/app/blobs/sha256:1": "HTTP/1.1", "PUT /v2/app/manifests/v1": "HTTP/2.0",
+		"GET /v2/app/blobs/sha256:config": "HTTP/2.0",
 	}
 	if diff := cmp.Diff(want, seen); diff != "" {
 		t.Errorf("protocols (-want +got):\n%s", diff)

@@ -90,15 +90,27 @@ func (t *Transport) http1(base *http.Transport, config *tls.Config) *http.Transp
 }
 
 // carriesData reports whether req sends blob data: a PATCH or PUT of a
-// blob upload session (…/blobs/uploads/…), or reads one (GET …/blobs/…).
+// blob upload session (…/blobs/uploads/…), or reads one (GET …/blobs/…)
+// outside a SmallBlobs context.
 func carriesData(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodPatch, http.MethodPut:
 		return strings.Contains(req.URL.Path, "/blobs/uploads/")
 	case http.MethodGet:
-		return strings.Contains(req.URL.Path, "/blobs/sha256:")
+		return strings.Contains(req.URL.Path, "/blobs/sha256:") && req.Context().Value(smallBlobsKey{}) == nil
 	}
 	return false
+}
+
+type smallBlobsKey struct{}
+
+// SmallBlobs marks the blob reads made with the returned context as small
+// ones (image configs, read by the hundred in a cleanup): they share the
+// multiplexed connection the manifests take, where the registry offers
+// HTTP/2, instead of each read holding a data connection of its own, with
+// a TLS handshake for every one of them.
+func SmallBlobs(ctx context.Context) context.Context {
+	return context.WithValue(ctx, smallBlobsKey{}, true)
 }
 
 // RoundTrip sends one request, and again after a transient fault while
