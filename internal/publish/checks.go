@@ -26,6 +26,9 @@ type checks struct {
 
 	mu    sync.Mutex
 	repos map[name.Repository]*check
+	// releasing are the cancels of uploads a check opened after its
+	// repository's blobs were all settled; cancelAll waits for them.
+	releasing sync.WaitGroup
 }
 
 // check is one repository's: done is closed once err and sessions are set.
@@ -33,6 +36,10 @@ type check struct {
 	done     chan struct{}
 	err      error
 	sessions []string // the uploads it opened, until taken or cancelled
+	// released is set once no blob will take an upload (see cancel): the
+	// uploads the check opens after that are cancelled as soon as they are
+	// open, while the manifests are written, not after them.
+	released bool
 }
 
 func newChecks(ctx context.Context, w *writers, p *probes, jobs int, explain func(name.Repository, error) error) *checks {
@@ -49,12 +56,23 @@ func (c *checks) start(repo name.Repository) {
 	ch := &check{done: make(chan struct{})}
 	c.repos[repo] = ch
 	go func() {
-		defer close(ch.done)
 		// At most as many as run at once: a blob that waits for a slot
 		// opens its own, rather than hold one open meanwhile.
-		ch.sessions, ch.err = c.open(repo, min(max(c.probes.missing(c.ctx, repo), 1), c.jobs))
-		if ch.err != nil && c.explain != nil {
-			ch.err = c.explain(repo, ch.err)
+		sessions, err := c.open(repo, min(max(c.probes.missing(c.ctx, repo), 1), c.jobs))
+		if err != nil && c.explain != nil {
+			err = c.explain(repo, err)
+		}
+		c.mu.Lock()
+		ch.sessions, ch.err = sessions, err
+		close(ch.done)
+		released := ch.released
+		c.mu.Unlock()
+		if released {
+			c.releasing.Go(func() {
+				ctx, stop := briefly(c.ctx)
+				defer stop()
+				c.cancel(ctx, repo)
+			})
 		}
 	}()
 }
@@ -123,8 +141,15 @@ func (c *checks) take(repo name.Repository) string {
 	return s
 }
 
-// cancel cancels repo's opened uploads that nothing took.
+// cancel cancels repo's opened uploads that nothing took; no blob may take
+// one after it, and a check still opening has its uploads cancelled once
+// they are open.
 func (c *checks) cancel(ctx context.Context, repo name.Repository) {
+	c.mu.Lock()
+	if ch := c.repos[repo]; ch != nil {
+		ch.released = true
+	}
+	c.mu.Unlock()
 	var wg sync.WaitGroup
 	for s := c.take(repo); s != ""; s = c.take(repo) {
 		if w, err := c.writers.get(repo); err == nil {
@@ -137,7 +162,7 @@ func (c *checks) cancel(ctx context.Context, repo name.Repository) {
 // cancelAll cancels every upload left, after the run (which may have
 // ended): briefly, since the registry lets them expire anyway.
 func (c *checks) cancelAll(ctx context.Context) {
-	ctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	ctx, stop := briefly(ctx)
 	defer stop()
 	c.mu.Lock()
 	repos := make([]name.Repository, 0, len(c.repos))
@@ -156,4 +181,11 @@ func (c *checks) cancelAll(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+	c.releasing.Wait()
+}
+
+// briefly is ctx for cancelling uploads: sent even after the run ended, and
+// given up after a few seconds, since the registry lets them expire anyway.
+func briefly(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
