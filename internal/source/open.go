@@ -173,8 +173,9 @@ func openOne(ctx context.Context, label, spec string, o Options, localOnly strin
 }
 
 // Deferred holds the verifications of local sources opened with
-// Options.Defer: reading every blob of a large image takes a while, which
-// a publish spends asking the registry what it has instead of waiting.
+// Options.Defer, and the config reads of registry sources: reading every
+// blob of a large image takes a while, and a config a round trip, which a
+// publish spends asking the registry what it has instead of waiting.
 type Deferred struct {
 	mu     sync.Mutex
 	checks []deferredCheck
@@ -183,12 +184,36 @@ type Deferred struct {
 type deferredCheck struct {
 	label string
 	run   func(context.Context) error
+	// remote is a registry source's read: its failure is the registry's
+	// (a runtime failure, wrapped as it is), not the user's to fix.
+	remote bool
 }
 
 func (d *Deferred) add(label string, run func(context.Context) error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.checks = append(d.checks, deferredCheck{label, run})
+	d.checks = append(d.checks, deferredCheck{label: label, run: run})
+}
+
+// addRead defers the rest of a registry source's reads: they are
+// started now, and Run waits for them.
+func (d *Deferred) addRead(label string, read func() error) {
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		err = read()
+	}()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.checks = append(d.checks, deferredCheck{label: label, remote: true, run: func(ctx context.Context) error {
+		select {
+		case <-done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}})
 }
 
 // take moves other's verifications after d's own.
@@ -203,18 +228,23 @@ func (d *Deferred) take(other *Deferred) {
 }
 
 // Run verifies every source, in image order, and returns the first
-// failure: the user's to fix, as when a source is verified on opening.
+// failure: the user's to fix, as when a source is verified on opening, or
+// the registry's, for a registry source's deferred read.
 func (d *Deferred) Run(ctx context.Context) error {
 	d.mu.Lock()
 	checks := slices.Clone(d.checks)
 	d.mu.Unlock()
 	for _, c := range checks {
-		if err := c.run(ctx); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			return inputs.Errorf("image", "%s: %w", c.label, err)
+		err := c.run(ctx)
+		switch {
+		case err == nil:
+			continue
+		case ctx.Err() != nil:
+			return err
+		case c.remote:
+			return fmt.Errorf("image %s: %w", c.label, err)
 		}
+		return inputs.Errorf("image", "%s: %w", c.label, err)
 	}
 	return nil
 }

@@ -160,14 +160,16 @@ type Options struct {
 	// (HOST[:PORT], how many): a docker:// source's config is read over
 	// one, right after its manifest, and a fresh one costs TCP and TLS.
 	Warm func(host string, n int)
-	// Defer, if set, takes the verification of local sources' blobs, for
-	// the caller to run beside its own reads (see Deferred); nil verifies
-	// each source as it is opened.
+	// Defer, if set, takes the verification of local sources' blobs and
+	// the config reads of registry sources (started at once), for the
+	// caller to run beside its own reads (see Deferred); nil verifies
+	// and reads each source as it is opened.
 	Defer *Deferred
 	label string // the image being opened, for a deferred verification's error
 }
 
-// Open reads the source's manifests and configs, so that a bad source fails
+// Open reads the source's manifests and configs (a registry source's
+// configs under Options.Defer), so that a bad source fails
 // before anything is pushed; a local one (oci, oci-archive, docker-archive)
 // has every blob read and checked against its digest and size too.
 func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
@@ -192,6 +194,18 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	}
 	if err != nil {
 		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
+	}
+	if s.Transport == Registry && o.Defer != nil {
+		// The configs cost a round trip after the manifest; the publish
+		// asks the registry what it has meanwhile, and waits for them
+		// before it writes anything.
+		o.Defer.addRead(o.label, func() error {
+			if err := check(a); err != nil {
+				return fmt.Errorf("opening %s: %w", s, err)
+			}
+			return nil
+		})
+		return a, nil
 	}
 	if err := check(a); err != nil {
 		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
