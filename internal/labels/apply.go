@@ -24,6 +24,14 @@ const (
 	refDigestAnnotation = "vnd.docker.reference.digest"
 )
 
+// Unchanged reports whether Apply, with mode's editor for img and with
+// anns, would return every artifact as it is: no label to set, no
+// annotation to place. A publish then need not read an image's config
+// before it asks the registry anything (a registry source's is a round trip).
+func Unchanged(mode Mode, img Image, anns Annotations) bool {
+	return mode == None && len(img.User) == 0 && len(anns.Manifest) == 0 && len(anns.Index) == 0 && len(anns.ManifestDescriptor) == 0
+}
+
 // Apply returns a with every image config's labels edited and anns placed
 // by level. An index stays an index: every platform image is relabelled,
 // platforms and annotations are kept, and attestations (which get neither

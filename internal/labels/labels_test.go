@@ -233,3 +233,53 @@ func TestEditorDropsInheritedMeta(t *testing.T) {
 		})
 	}
 }
+
+// TestUnchanged: whenever Unchanged says so, Apply with that mode's editor
+// returns the source as it is (digest and all), over modes, user labels,
+// inherited werf labels and annotations at each level.
+func TestUnchanged(t *testing.T) {
+	t.Parallel()
+	plain := sampleImage(t, "linux/amd64", 1, 2)
+	inherited, err := mutate.Config(plain, v1.Config{Labels: map[string]string{KeyImage: "true", KeyImageName: "old"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := map[string]string{"org.example.k": "v"}
+	tests := []struct {
+		name string
+		mode Mode
+		user []Pair
+		anns Annotations
+		want bool
+	}{
+		{"none, nothing to add", None, nil, Annotations{}, true},
+		{"none, only an index-descriptor annotation (reported, not placed)", None, nil, Annotations{IndexDescriptor: one}, true},
+		{"none with a user label", None, []Pair{{Key: "a", Value: "b"}}, Annotations{}, false},
+		{"none with a manifest annotation", None, nil, Annotations{Manifest: one}, false},
+		{"none with an index annotation", None, nil, Annotations{Index: one}, false},
+		{"none with a manifest-descriptor annotation", None, nil, Annotations{ManifestDescriptor: one}, false},
+		{"shared", Shared, nil, Annotations{}, false},
+		{"per-tag", PerTag, nil, Annotations{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			info := Image{Name: "app", User: tc.user}
+			if got := Unchanged(tc.mode, info, tc.anns); got != tc.want {
+				t.Fatalf("Unchanged = %v, want %v", got, tc.want)
+			}
+			if !tc.want {
+				return
+			}
+			for _, img := range []v1.Image{plain, inherited} {
+				a, err := Apply(source.Artifact{Image: img}, tc.mode.Editor(info, &Tag{Tag: "v1", Strategy: "custom", Ref: "r/app:v1"}), tc.anns)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d1, d2 := digest(t, img), digest(t, a.Image); d1 != d2 {
+					t.Errorf("Apply changed the digest %s to %s, though Unchanged said it would not", d1, d2)
+				}
+			}
+		})
+	}
+}

@@ -41,10 +41,12 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 				targets = append(targets, Target{Ref: ref, Artifact: *shared, Image: img.Name})
 				continue
 			}
-			tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
-			a, err := labels.Apply(sources[i], meta.Mode.Editor(info, tag), meta.Annotations)
-			if err != nil {
-				return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
+			a := sources[i]
+			if !labels.Unchanged(meta.Mode, info, meta.Annotations) {
+				tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
+				if a, err = labels.Apply(a, meta.Mode.Editor(info, tag), meta.Annotations); err != nil {
+					return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
+				}
 			}
 			if meta.Mode != labels.PerTag {
 				shared = &a
@@ -145,11 +147,13 @@ func fillByDigest(img *plan.Image, targets []Target) error {
 func fillImage(img *plan.Image, a source.Artifact, digest string) error {
 	img.Digest, img.ImageID, img.Platforms = digest, digest, nil
 	if a.Image != nil {
-		id, err := a.Image.ConfigName()
+		// The manifest names the config: a registry source's config need
+		// not be in yet (ConfigName would read it, a round trip).
+		m, err := a.Image.Manifest()
 		if err != nil {
 			return err
 		}
-		img.ImageID = id.String()
+		img.ImageID = m.Config.Digest.String()
 		return nil
 	}
 	return source.EachImage(a, func(d v1.Descriptor, _ v1.Image) error {
