@@ -88,17 +88,13 @@ func readCleanupGit(ctx context.Context, e *runEnv, cfg *config.Config, pf platf
 }
 
 // cleanupReader is the registry reader of a cleanup, and how many tags it
-// reads at once (config.ReadJobCount).
+// reads at once (config.SmallJobCount).
 func cleanupReader(job *pushJob, repo naming.Repo) (cleanup.OCI, int, error) {
-	reads, err := job.cfg.ReadJobCount()
-	if err != nil {
-		return cleanup.OCI{}, 0, err
-	}
 	// go-containerregistry holds a puller's blob reads (the configs) to its
 	// own job count: the same as the tag reads, or most of them would wait.
-	opts := append(job.access.RemoteOptions(), remote.WithJobs(reads))
+	opts := append(job.access.RemoteOptions(), remote.WithJobs(job.small))
 	oci, err := cleanup.NewOCI(opts, job.access.NameOptions(repo.Name))
-	return oci, reads, err
+	return oci, job.small, err
 }
 
 // cleanRegistry reads the tags in scope, decides, deletes (unless

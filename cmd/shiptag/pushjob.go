@@ -28,6 +28,7 @@ type pushJob struct {
 	cfg     *config.Config
 	pf      platform.Platform
 	jobs    int
+	small   int // small requests in flight (config.SmallJobCount)
 	access  *registry.Access
 	clouds  *cloud.Keychain // the clouds' identities; cleanup's ECR client shares its AWS configuration
 	tempDir string
@@ -50,6 +51,9 @@ func newPushJob(ctx context.Context, e *runEnv, cfg *config.Config, pf platform.
 	j := &pushJob{e: e, cfg: cfg, pf: pf}
 	var err error
 	if j.jobs, err = cfg.JobCount(); err != nil {
+		return nil, err
+	}
+	if j.small, err = cfg.SmallJobCount(); err != nil {
 		return nil, err
 	}
 	if err := cfg.CheckTimeout(); err != nil {
@@ -150,7 +154,7 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 	}
 	progress := publish.NewProgress(j.e.stderr, live, interval)
 	defer j.pf.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))()
-	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Remote: j.access.RemoteOptions(), Progress: progress,
+	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Small: j.small, Remote: j.access.RemoteOptions(), Progress: progress,
 		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush, Verify: j.verifications.Run})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {

@@ -21,17 +21,19 @@ func (c Config) JobCount() (int, error) {
 	return c.Jobs, nil
 }
 
-// AutoReadJobs is the tag reads in flight of cleanup under --jobs 0. Each
-// tag costs two small requests, one after the other (its manifest, then its
-// config), so a cleanup waits on round trips, not bytes; the reads share one
-// HTTP/2 connection where the registry offers it.
-const AutoReadJobs = 64
+// AutoSmallJobs is the small requests in flight under --jobs 0: tag reads,
+// blob probes, mounts and manifest writes, cleanup's manifest and config
+// reads. They carry next to no bytes and share one HTTP/2 connection where
+// the registry offers it, so they wait on round trips alone: a publish of
+// 50 tags would otherwise write its manifests 16 at a time, in 4 round trips,
+// and a cleanup would read 16 tags per two round trips.
+const AutoSmallJobs = 64
 
-// ReadJobCount resolves --jobs for cleanup's reads: 0 means AutoReadJobs,
+// SmallJobCount resolves --jobs for small requests: 0 means AutoSmallJobs,
 // any other value is taken as JobCount takes it.
-func (c Config) ReadJobCount() (int, error) {
+func (c Config) SmallJobCount() (int, error) {
 	if c.Jobs == 0 {
-		return AutoReadJobs, nil
+		return AutoSmallJobs, nil
 	}
 	return c.JobCount()
 }

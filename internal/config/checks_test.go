@@ -48,10 +48,10 @@ func TestChecks(t *testing.T) {
 	}
 }
 
-// TestReadJobCount checks cleanup's reads: 64 at once when --jobs is left
-// automatic, what the user gave otherwise, and the same refusal of a
+// TestSmallJobCount checks the small requests: 64 at once when --jobs is
+// left automatic, what the user gave otherwise, and the same refusal of a
 // negative count as JobCount.
-func TestReadJobCount(t *testing.T) {
+func TestSmallJobCount(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -59,7 +59,7 @@ func TestReadJobCount(t *testing.T) {
 		want    int
 		wantErr bool
 	}{
-		{"automatic", 0, AutoReadJobs, false},
+		{"automatic", 0, AutoSmallJobs, false},
 		{"as given, fewer", 4, 4, false},
 		{"as given, more", 200, 200, false},
 		{"negative", -2, 0, true},
@@ -69,9 +69,9 @@ func TestReadJobCount(t *testing.T) {
 			t.Parallel()
 			c := Defaults()
 			c.Jobs = tc.jobs
-			got, err := c.ReadJobCount()
+			got, err := c.SmallJobCount()
 			if (err != nil) != tc.wantErr || got != tc.want {
-				t.Errorf("ReadJobCount() = %d, %v; want %d, error %v", got, err, tc.want, tc.wantErr)
+				t.Errorf("SmallJobCount() = %d, %v; want %d, error %v", got, err, tc.want, tc.wantErr)
 			}
 		})
 	}

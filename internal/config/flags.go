@@ -80,7 +80,7 @@ var fields = []field{
 		func(c *Config) any { return &c.MetaLabels }},
 	{"add-label", Publish | Export, "label as `KEY=VALUE` to add to every published image; a list",
 		func(c *Config) any { return &c.AddLabel }},
-	{"jobs", Publish | Export | Cleanup, "requests in flight at once, for each kind of work (sources, reads, checks, uploads and writes); 0 picks 16, sized for waiting on the network rather than for the CPUs, and 64 tag reads for cleanup (two small requests each, one after the other)",
+	{"jobs", Publish | Export | Cleanup, "requests in flight at once, for each kind of work (sources, push checks, uploads, and the small requests such as tag reads, blob probes, mounts, manifest writes and cleanup's reads); 0 picks 16, and 64 for the small requests, which share one HTTP/2 connection, sized for waiting on the network rather than for the CPUs",
 		func(c *Config) any { return &c.Jobs }},
 	{"timeout", Publish | Export | Cleanup, "how long a registry or git remote may go without answering (to the first byte of an answer, or between bytes of a transfer) before the request fails and is retried; a registry silent for three times this long fails the run",
 		func(c *Config) any { return &c.Timeout }},

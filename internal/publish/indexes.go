@@ -29,13 +29,13 @@ func (s *schedule) writeIndex(ctx context.Context, t Target, images *sync.WaitGr
 	images.Wait()
 	idx := t.Artifact.Index
 	if !onlyImagesAndIndexes(idx) {
-		_, err := withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Push(ctx, t.Ref, idx) })
+		_, err := withSlot(ctx, s.slots, func() (struct{}, error) { return struct{}{}, s.pusher.Push(ctx, t.Ref, idx) })
 		return err
 	}
 	if err := s.writeChildren(ctx, t.Ref.Context(), idx); err != nil {
 		return err
 	}
-	_, err := withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, idx) })
+	_, err := withSlot(ctx, s.small, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, idx) })
 	return err
 }
 
@@ -72,7 +72,7 @@ func (s *schedule) writeChild(ctx context.Context, repo name.Repository, idx v1.
 			}
 			manifest = img
 		}
-		_, err := withSlot(ctx, s, func() (struct{}, error) {
+		_, err := withSlot(ctx, s.small, func() (struct{}, error) {
 			return struct{}{}, s.pusher.Put(ctx, repo.Digest(d.Digest.String()), manifest)
 		})
 		return err

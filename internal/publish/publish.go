@@ -34,9 +34,13 @@ type Target struct {
 
 // Options tune a publish.
 type Options struct {
-	// Jobs bounds the requests in flight at once, for each kind of work
-	// (the probes, the checks, the reads of tags, the writes).
+	// Jobs bounds the requests in flight at once that carry blob data or
+	// open uploads (the uploads, the checks).
 	Jobs int
+	// Small bounds the small requests in flight at once: the reads of
+	// tags, the probes, the mounts and the manifest writes, which share one
+	// HTTP/2 connection where the registry offers it; 0 means Jobs.
+	Small int
 	// Remote carries authentication, transport and retry settings.
 	Remote []remote.Option
 	// Keychain and Transport are the same authentication and transport,
@@ -66,6 +70,9 @@ type Options struct {
 // harmless).
 func Publish(ctx context.Context, targets []Target, o Options) error {
 	o.Jobs = max(o.Jobs, 1)
+	if o.Small < 1 {
+		o.Small = o.Jobs
+	}
 	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithJobs(o.Jobs)}, o.Remote...)
 	puller, err := remote.NewPuller(opts...)
 	if err != nil {
@@ -77,7 +84,7 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	}
 	w := newWriters(ctx, targets, all, o)
 	probeCtx, stopProbes := context.WithCancel(ctx)
-	p := startProbes(probeCtx, w, all, o.Jobs)
+	p := startProbes(probeCtx, w, all, o.Small)
 	defer p.wait()
 	defer stopProbes()
 	c := newChecks(ctx, w, p, o.Jobs, o.Explain)
@@ -93,7 +100,7 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 		first()
 		c.start(repo)
 	}
-	if targets, err = pending(ctx, puller, o.Jobs, targets, writes); err != nil || len(targets) == 0 {
+	if targets, err = pending(ctx, puller, o.Small, targets, writes); err != nil || len(targets) == 0 {
 		return err
 	}
 	pusher, err := remote.NewPusher(opts...)

@@ -25,7 +25,8 @@ type schedule struct {
 	probes  *probes
 	// validated is the push checks' verdict, asked before the first write.
 	validated func() error
-	slots     chan struct{} // one per request in flight
+	slots     chan struct{} // one per upload (or ggcr Push) in flight
+	small     chan struct{} // one per small request in flight (Options.Small)
 
 	placed map[placement]chan struct{} // closed once the blob is in the repository
 	// children are the manifests indexes name, each written once per
@@ -54,7 +55,7 @@ func newSchedule(o Options, pusher *remote.Pusher, blobs []blob, targets []Targe
 			}
 			return nil
 		}),
-		slots: make(chan struct{}, o.Jobs), placed: map[placement]chan struct{}{}, homed: map[name.Repository]int{}}
+		slots: make(chan struct{}, o.Jobs), small: make(chan struct{}, o.Small), placed: map[placement]chan struct{}{}, homed: map[name.Repository]int{}}
 	for _, b := range blobs {
 		s.placed[placement{b.home, b.digest}] = make(chan struct{})
 		s.homed[b.home]++
@@ -151,7 +152,7 @@ func (s *schedule) upload(ctx context.Context, b blob) error {
 	}
 	has, known := s.probes.answer(ctx, placement{b.home, b.digest})
 	if !known {
-		if has, err = withSlot(ctx, s, func() (bool, error) { return w.has(ctx, b.digest) }); err != nil {
+		if has, err = withSlot(ctx, s.small, func() (bool, error) { return w.has(ctx, b.digest) }); err != nil {
 			return err
 		}
 	}
@@ -163,7 +164,9 @@ func (s *schedule) upload(ctx context.Context, b blob) error {
 		if b.source == "" {
 			layer, session = s.o.Progress.count(b.image, b.layer), s.checks.take(b.home)
 		}
-		if _, err := withSlot(ctx, s, func() (struct{}, error) {
+		// A mount-sourced blob is a small request, unless the registry
+		// declines the mount: its bytes go then, on the upload slots too.
+		if _, err := withSlot(ctx, s.slots, func() (struct{}, error) {
 			return struct{}{}, w.upload(ctx, layer, b.digest, b.size, b.source, session)
 		}); err != nil {
 			return err
@@ -199,7 +202,7 @@ func (s *schedule) mount(ctx context.Context, b blob, repo name.Repository) erro
 	if err != nil {
 		return err
 	}
-	if _, err := withSlot(ctx, s, func() (struct{}, error) {
+	if _, err := withSlot(ctx, s.small, func() (struct{}, error) {
 		return struct{}{}, w.upload(ctx, b.layer, b.digest, b.size, b.home.RepositoryStr(), "")
 	}); err != nil {
 		return err
@@ -213,7 +216,7 @@ func (s *schedule) writeImage(ctx context.Context, t Target) error {
 	if err := s.awaitBlobs(ctx, t); err != nil {
 		return err
 	}
-	_, err := withSlot(ctx, s, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, t.Artifact.Image) })
+	_, err := withSlot(ctx, s.small, func() (struct{}, error) { return struct{}{}, s.pusher.Put(ctx, t.Ref, t.Artifact.Image) })
 	return err
 }
 
@@ -247,17 +250,18 @@ func (s *schedule) await(ctx context.Context, p placement) error {
 }
 
 func (s *schedule) writer(ctx context.Context, repo name.Repository) (*repoWriter, error) {
-	return withSlot(ctx, s, func() (*repoWriter, error) { return s.writers.get(repo) })
+	return withSlot(ctx, s.small, func() (*repoWriter, error) { return s.writers.get(repo) })
 }
 
-// withSlot runs f while holding one of the schedule's request slots.
-func withSlot[T any](ctx context.Context, s *schedule, f func() (T, error)) (T, error) {
+// withSlot runs f while holding one of slots (the schedule's uploads or
+// small requests).
+func withSlot[T any](ctx context.Context, slots chan struct{}, f func() (T, error)) (T, error) {
 	select {
-	case s.slots <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		var zero T
 		return zero, context.Cause(ctx)
 	}
-	defer func() { <-s.slots }()
+	defer func() { <-slots }()
 	return f()
 }
