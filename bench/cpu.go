@@ -59,3 +59,17 @@ func processCPU(comm string) float64 {
 	}
 	return ticks / 100 // USER_HZ is 100 on Linux
 }
+
+// medianCPU is the median of each of the times, apart.
+func medianCPU(ts []cpuTimes) cpuTimes {
+	pick := func(f func(cpuTimes) float64) float64 {
+		v := make([]float64, len(ts))
+		for i, t := range ts {
+			v[i] = f(t)
+		}
+		return median(v)
+	}
+	return cpuTimes{Client: pick(func(t cpuTimes) float64 { return t.Client }),
+		Registry: pick(func(t cpuTimes) float64 { return t.Registry }),
+		Bench:    pick(func(t cpuTimes) float64 { return t.Bench })}
+}

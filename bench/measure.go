@@ -26,6 +26,9 @@ type result struct {
 	LimitBytes     int64          `json:"limit_bytes"`
 	LimitManifests int            `json:"limit_manifest_puts"`
 	LimitSeconds   float64        `json:"limit_s,omitempty"` // on the link
+	// CPU is the medians of the CPU time the tool, the registry and the
+	// proxies spent in a run: where the registry's own work bounds a run.
+	CPU cpuTimes `json:"cpu"`
 }
 
 // samples are one scenario and tool's runs so far.
@@ -35,6 +38,7 @@ type samples struct {
 	requests []int
 	conns    []int
 	kinds    map[string]int
+	cpu      []cpuTimes
 }
 
 // measureAll runs every scenario with every tool runs times, interleaved:
@@ -117,11 +121,14 @@ func runOnce(e *environment, im *images, sc scenario, t tool, i int, s *samples)
 		conns = e.link.Connections()
 	}
 	e.proxy.Counter.Reset()
+	cpu := cpuClock()
 	start := time.Now()
-	if err := runAll(e, cmds); err != nil {
+	client, err := runTimed(e, cmds)
+	if err != nil {
 		return err
 	}
 	s.walls = append(s.walls, time.Since(start).Seconds())
+	s.cpu = append(s.cpu, cpu.since(client))
 	snap := e.proxy.Counter.Snapshot()
 	s.bytes, s.requests, s.kinds = append(s.bytes, snap.Bytes), append(s.requests, snap.Requests), snap.Kinds
 	if e.link != nil {
@@ -137,6 +144,7 @@ func summarize(im *images, sc scenario, t tool, runs int, s samples, m *linkMode
 	if len(s.conns) > 0 {
 		r.Connections = median(s.conns)
 	}
+	r.CPU = medianCPU(s.cpu)
 	var err error
 	if r.LimitBytes, r.LimitManifests, err = limits(im, sc); err != nil {
 		return r, err
@@ -179,16 +187,25 @@ func (e *environment) pushSource(im *images) error {
 }
 
 func runAll(e *environment, cmds [][]string) error {
+	_, err := runTimed(e, cmds)
+	return err
+}
+
+// runTimed runs cmds one after the other and returns the CPU time they
+// spent, user and system.
+func runTimed(e *environment, cmds [][]string) (time.Duration, error) {
+	var cpu time.Duration
 	for _, c := range cmds {
 		cmd := exec.Command(c[0], c[1:]...)
 		cmd.Env = e.env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s: %w\n%s", strings.Join(c, " "), err, out.String())
+			return cpu, fmt.Errorf("%s: %w\n%s", strings.Join(c, " "), err, out.String())
 		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return nil
+	return cpu, nil
 }
 
 // limits is the least any tool must do: send each distinct blob once, and

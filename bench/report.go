@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -82,16 +83,20 @@ func linkTable(m linkModel, results []result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "On the link model (a shaping TCP proxy in front of the counting proxy: %s each way, %.0f MB/s per connection, "+
 		"%.0f MB/s in all, per direction; TLS end to end):\n\n", m.OneWay, m.PerConn/1e6, m.Total/1e6)
-	b.WriteString("| scenario | physical limit s | tool | wall s | ÷ limit | shiptag ÷ tool | TCP connections | requests |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | physical limit s | tool | wall s | ÷ limit | shiptag ÷ tool | TCP connections | requests | CPU s: tool, registry, proxies |\n" +
+		"|---|---|---|---|---|---|---|---|---|\n")
 	for _, sc := range scenarios() {
 		ship := find(results, sc.name, "shiptag")
 		for _, r := range results {
 			if r.Scenario == sc.name {
-				fmt.Fprintf(&b, "| %s | %.2f | %s | %.2f | %s | %s | %d | %d |\n", sc.name, r.LimitSeconds, r.Tool, r.WallMedian,
-					ratio(r.WallMedian, r.LimitSeconds), ratio(ship.WallMedian, r.WallMedian), r.Connections, r.Requests)
+				fmt.Fprintf(&b, "| %s | %.2f | %s | %.2f | %s | %s | %d | %d | %.2f, %.2f, %.2f |\n", sc.name, r.LimitSeconds, r.Tool, r.WallMedian,
+					ratio(r.WallMedian, r.LimitSeconds), ratio(ship.WallMedian, r.WallMedian), r.Connections, r.Requests,
+					r.CPU.Client, r.CPU.Registry, r.CPU.Bench)
 			}
 		}
 	}
+	fmt.Fprintf(&b, "\nCPU is each run's median: the tool's processes, docker-registry's, and the bench process's (the counting "+
+		"and shaping proxies), on the machine's %d cores.\n", runtime.NumCPU())
 	return b.String()
 }
 
