@@ -164,8 +164,9 @@ func (s *schedule) upload(ctx context.Context, b blob) error {
 		if b.source == "" {
 			layer, session = s.o.Progress.count(b.image, b.layer), s.checks.take(b.home)
 		}
-		// A mount-sourced blob is a small request, unless the registry
-		// declines the mount: its bytes go then, on the upload slots too.
+		// An upload slot even for a blob that goes in by a mount from where
+		// it was read (b.source): a registry that declines the mount takes
+		// its bytes instead.
 		if _, err := withSlot(ctx, s.slots, func() (struct{}, error) {
 			return struct{}{}, w.upload(ctx, layer, b.digest, b.size, b.source, session)
 		}); err != nil {
