@@ -51,17 +51,17 @@ func measureCleanup(loop, linked *environment, im *images, bin string, n int) (c
 	}
 	conns := linked.link.Connections()
 	linked.proxy.Counter.Reset()
-	cmd := exec.Command(bin, "cleanup", "--dry-run", "--repo", linked.host+"/bench/loopback/cleanup", "--image", "app",
-		"--git-dir", git, "--platform", "local")
-	cmd.Env = linked.env
+	cmd := []string{bin, "cleanup", "--dry-run", "--repo", linked.host + "/bench/loopback/cleanup", "--image", "app",
+		"--git-dir", git, "--platform", "local"}
 	cpu := cpuClock()
 	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return cleanupResult{}, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, out)
+	client, err := runTimed(linked, [][]string{cmd})
+	if err != nil {
+		return cleanupResult{}, err
 	}
 	r := cleanupResult{Tags: n, Wall: time.Since(start).Seconds(), Requests: linked.proxy.Counter.Snapshot().Requests,
 		Connections: linked.link.Connections() - conns}
-	r.CPU = cpu.since(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime())
+	r.CPU = cpu.since(client)
 	r.PerTagMS = 1000 * r.Wall / float64(n)
 	r.Extrapolate = r.PerTagMS * 10
 	r.CPUBoundMS = 1000 * (r.CPU.Client + r.CPU.Registry + r.CPU.Bench) / float64(runtime.NumCPU()) / float64(n)
