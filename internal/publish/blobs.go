@@ -24,6 +24,10 @@ type blob struct {
 	// of an image read from there): home mounts it from there. Empty for
 	// none.
 	source string
+	// present is set for a blob of an image read from home itself: the
+	// manifest it was read by is there and names it, so it is neither
+	// asked about nor sent (its only source is that same repository).
+	present bool
 }
 
 // collectBlobs lists the distinct blobs (layers and configs) of all targets,
@@ -55,7 +59,8 @@ func collectBlobs(targets []Target) ([]blob, error) {
 					return nil, err
 				}
 				index[k] = len(blobs)
-				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image, source: sourceRepo(l, repo)})
+				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image,
+					source: sourceRepo(l, repo), present: readFrom(l, repo)})
 				continue
 			}
 			if b := &blobs[i]; b.home != repo && !slices.Contains(b.others, repo) {
@@ -130,4 +135,10 @@ func sourceRepo(l v1.Layer, home name.Repository) string {
 		return ""
 	}
 	return from.RepositoryStr()
+}
+
+// readFrom reports whether l was read from repo itself.
+func readFrom(l v1.Layer, repo name.Repository) bool {
+	ml, ok := l.(*remote.MountableLayer)
+	return ok && ml.Reference.Context() == repo
 }

@@ -2,10 +2,13 @@ package publish
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/shiptag/shiptag/internal/requests"
 )
 
 // checks are the push checks of the repositories that get anything. A
@@ -17,12 +20,19 @@ import (
 // mounted from where it was read (one at least), which those blobs' bytes
 // then go to; what no blob takes is cancelled. Nothing is written before
 // every check passed.
+//
+// A publish to one repository that sends it no bytes (its blobs are there,
+// or mounted from where they were read) skips the check: its first writes,
+// the mounts and manifests, need the same permission and would fail alike,
+// before anything else was written, and the check's round trip is the one
+// a promotion waits for most. A refusal there is explained as the check's.
 type checks struct {
 	ctx     context.Context // the publish's: a check outlives the read that started it
 	writers *writers
 	probes  *probes
 	jobs    int
 	explain func(name.Repository, error) error
+	sole    bool // the publish writes to one repository only
 
 	mu    sync.Mutex
 	repos map[name.Repository]*check
@@ -40,10 +50,13 @@ type check struct {
 	// uploads the check opens after that are cancelled as soon as they are
 	// open, while the manifests are written, not after them.
 	released bool
+	// skipped is set when the repository's own writes check it (see
+	// checks).
+	skipped bool
 }
 
-func newChecks(ctx context.Context, w *writers, p *probes, jobs int, explain func(name.Repository, error) error) *checks {
-	return &checks{ctx: ctx, writers: w, probes: p, jobs: jobs, explain: explain, repos: map[name.Repository]*check{}}
+func newChecks(ctx context.Context, w *writers, p *probes, jobs int, explain func(name.Repository, error) error, sole bool) *checks {
+	return &checks{ctx: ctx, writers: w, probes: p, jobs: jobs, explain: explain, sole: sole, repos: map[name.Repository]*check{}}
 }
 
 // start begins repo's check, once.
@@ -56,9 +69,17 @@ func (c *checks) start(repo name.Repository) {
 	ch := &check{done: make(chan struct{})}
 	c.repos[repo] = ch
 	go func() {
+		missing := c.probes.missing(c.ctx, repo)
+		if missing == 0 && c.sole {
+			c.mu.Lock()
+			ch.skipped = true
+			close(ch.done)
+			c.mu.Unlock()
+			return
+		}
 		// At most as many as run at once: a blob that waits for a slot
 		// opens its own, rather than hold one open meanwhile.
-		sessions, err := c.open(repo, min(max(c.probes.missing(c.ctx, repo), 1), c.jobs))
+		sessions, err := c.open(repo, min(max(missing, 1), c.jobs))
 		if err != nil && c.explain != nil {
 			err = c.explain(repo, err)
 		}
@@ -118,6 +139,21 @@ func (c *checks) first(repos []name.Repository) error {
 		}
 	}
 	return nil
+}
+
+// refused explains a write's failure as repo's check would have, where
+// the check was skipped and the registry refused the credentials.
+func (c *checks) refused(repo name.Repository, err error) error {
+	c.mu.Lock()
+	ch := c.repos[repo]
+	c.mu.Unlock()
+	if ch == nil || !ch.skipped || c.explain == nil {
+		return err
+	}
+	if !requests.IsStatus(err, http.StatusUnauthorized, http.StatusForbidden) {
+		return err
+	}
+	return c.explain(repo, err)
 }
 
 // take hands out one of repo's opened uploads, "" if there is none (left).

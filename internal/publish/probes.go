@@ -20,18 +20,21 @@ type probe struct {
 	done chan struct{}
 	has  bool
 	err  error
-	// mounted is set for a blob that goes in by a mount from where it was
-	// read: a mount the registry declines opens an upload of its own, so
-	// none of the check's is kept for it.
-	mounted bool
 }
 
-// startProbes asks about every blob in its home repository, jobs at a time.
+// startProbes asks about every blob in its home repository that would be
+// sent there, jobs at a time. Not asked: a blob mounted from where it was
+// read (the mount answers whether the repository had it, and one the
+// registry declines opens an upload of its own), and one read from its
+// home itself.
 func startProbes(ctx context.Context, w *writers, blobs []blob, jobs int) *probes {
 	p := &probes{answers: make(map[placement]*probe, len(blobs))}
 	limit := make(chan struct{}, jobs)
 	for _, b := range blobs {
-		pr := &probe{done: make(chan struct{}), mounted: b.source != ""}
+		if b.source != "" || b.present {
+			continue
+		}
+		pr := &probe{done: make(chan struct{})}
 		p.answers[placement{b.home, b.digest}] = pr
 		go func() {
 			defer close(pr.done)
@@ -68,11 +71,11 @@ func (p *probes) answer(ctx context.Context, pl placement) (has, known bool) {
 }
 
 // missing waits for the probes of repo's blobs and counts those it lacks
-// that would be uploaded, not mounted (a failed probe counts as lacking).
+// (a failed probe counts as lacking): the blobs whose bytes would be sent.
 func (p *probes) missing(ctx context.Context, repo name.Repository) int {
 	n := 0
-	for pl, pr := range p.answers {
-		if pl.repo != repo || pr.mounted {
+	for pl := range p.answers {
+		if pl.repo != repo {
 			continue
 		}
 		if has, known := p.answer(ctx, pl); !has || !known {

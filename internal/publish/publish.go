@@ -4,8 +4,9 @@
 // check, in two requests: a POST and a PUT with the whole blob), mounted
 // into every other repository of that registry that needs it, and each tag
 // is written once. Reads come first and run at once (tags, blobs, the push
-// checks); each write starts as soon as what it needs is in place. A second
-// identical run finds every tag in place and writes nothing.
+// checks, which a publish to one repository that sends no blob data does
+// without); each write starts as soon as what it needs is in place. A
+// second identical run finds every tag in place and writes nothing.
 package publish
 
 import (
@@ -87,7 +88,7 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	p := startProbes(probeCtx, w, all, o.Small)
 	defer p.wait()
 	defer stopProbes()
-	c := newChecks(ctx, w, p, o.Jobs, o.Explain)
+	c := newChecks(ctx, w, p, o.Jobs, o.Explain, len(repositories(targets)) == 1)
 	defer c.cancelAll(ctx)
 	verified := make(chan error, 1)
 	verifyCtx, stopVerifying := context.WithCancel(ctx)

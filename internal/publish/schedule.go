@@ -111,6 +111,9 @@ func (s *schedule) run(ctx context.Context) error {
 	if errors.As(err, &bad) {
 		return bad.err // what the user fixes, without the write it stopped
 	}
+	if err != nil && s.checks.sole {
+		return s.checks.refused(s.targets[0].Ref.Context(), err)
+	}
 	return err
 }
 
@@ -140,17 +143,25 @@ func warm(o Options, blobs []blob) {
 	}
 }
 
-// upload puts a blob into its home repository: nothing if it is there
-// already (asked before the checks are in), a mount from where it was read
-// where that is the same registry, else its bytes, into the upload the
-// repository's check opened if no other blob took it.
+// upload puts a blob into its home repository: nothing if it was read
+// from there or is there already (asked before the checks are in), a
+// mount from where it was read where that is the same registry (which
+// answers whether it was there, so it is not asked first), else its bytes,
+// into the upload the repository's check opened if no other blob took it.
 func (s *schedule) upload(ctx context.Context, b blob) error {
 	defer s.settled(ctx, b.home)
+	if b.present {
+		close(s.placed[placement{b.home, b.digest}])
+		return nil
+	}
 	w, err := s.writer(ctx, b.home)
 	if err != nil {
 		return err
 	}
-	has, known := s.probes.answer(ctx, placement{b.home, b.digest})
+	has, known := false, b.source != ""
+	if !known {
+		has, known = s.probes.answer(ctx, placement{b.home, b.digest})
+	}
 	if !known {
 		if has, err = withSlot(ctx, s.small, func() (bool, error) { return w.has(ctx, b.digest) }); err != nil {
 			return err
