@@ -48,6 +48,11 @@ func runPublish(ctx context.Context, e *runEnv, args []string) error {
 		return err
 	}
 	defer job.close()
+	if !cfg.PushByDigest {
+		if err := job.readTagsAhead(ctx, p); err != nil {
+			return err
+		}
+	}
 	artifacts, err := job.openSources(ctx, p.Images)
 	if err != nil {
 		return err

@@ -38,6 +38,8 @@ type pushJob struct {
 	verifications source.Deferred
 	// afterPush, if set, runs once the targets are written, before the outputs.
 	afterPush func(context.Context) error
+	// tags are the target references read ahead (readTagsAhead), if any.
+	tags *publish.TagReads
 }
 
 func bindPasswordStdin(fs *flag.FlagSet, p *bool) {
@@ -105,8 +107,29 @@ func (j *pushJob) makeTempDir() error {
 	return nil
 }
 
-// close removes what the job left on disk.
+// readTagsAhead starts reading what the plan's tags point at, while the
+// sources open: a registry source's manifest and the target's tags then
+// take one round trip together. A dry run pushes nothing and reads none.
+func (j *pushJob) readTagsAhead(ctx context.Context, p plan.Plan) error {
+	if j.cfg.DryRun {
+		return nil
+	}
+	var refs []name.Reference
+	for _, img := range p.Images {
+		for _, r := range img.Refs {
+			if ref, err := name.NewTag(r.Ref, j.access.NameOptions(r.Ref)...); err == nil {
+				refs = append(refs, ref) // a bad one is reported with the targets
+			}
+		}
+	}
+	var err error
+	j.tags, err = publish.ReadTags(ctx, refs, publish.Options{Jobs: j.jobs, Small: j.small, Remote: j.access.RemoteOptions()})
+	return err
+}
+
+// close ends the reads ahead and removes what the job left on disk.
 func (j *pushJob) close() {
+	j.tags.Stop()
 	if j.tempDir != "" {
 		_ = os.RemoveAll(j.tempDir)
 	}
@@ -155,7 +178,8 @@ func (j *pushJob) push(ctx context.Context, targets []publish.Target) error {
 	progress := publish.NewProgress(j.e.stderr, live, interval)
 	defer j.pf.Group(fmt.Sprintf("shiptag: publishing %d references", len(targets)))()
 	err := publish.Publish(ctx, targets, publish.Options{Jobs: j.jobs, Small: j.small, Remote: j.access.RemoteOptions(), Progress: progress,
-		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush, Verify: j.verifications.Run})
+		Keychain: j.access.Keychain(), Transport: j.access.Transport(), Explain: j.explainPush, Verify: j.verifications.Run,
+		Tags: j.tags})
 	var unreachable *publish.RepoError
 	if errors.As(err, &unreachable) {
 		return j.access.Explain("push to", "push", unreachable.Repo, err)

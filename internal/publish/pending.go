@@ -11,16 +11,19 @@ import (
 	"github.com/shiptag/shiptag/internal/requests"
 )
 
-// pending returns the targets whose tag does not already point at their
-// digest, in order. It lists the tags of each repository with more than
-// fewTags targets once, and asks for the digest only of tags that exist: a
-// fresh repository costs one request, a rerun one per tag, and nothing
-// else is asked of what is up to date. A repository with fewer targets has
-// each asked at once: as many requests as a list and its tags' would
-// take in a rerun, and a round trip fewer.
-// writes hears of each repository as soon as it is known to get something.
-func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Target, writes func(name.Repository)) ([]Target, error) {
-	tags := listTags(ctx, puller, jobs, targets)
+// pending returns the targets whose reference does not already point at
+// their digest, in order, from what reads say of each (references reads
+// does not cover are read here). writes hears of each repository as soon
+// as it is known to get something.
+func pending(ctx context.Context, puller *remote.Puller, jobs int, reads *TagReads, targets []Target, writes func(name.Repository)) ([]Target, error) {
+	var unread []name.Reference
+	for _, t := range targets {
+		if !reads.covers(t.Ref) {
+			unread = append(unread, t.Ref)
+		}
+	}
+	more := readTags(ctx, puller, jobs, unread)
+	defer more.Stop()
 	current := make([]bool, len(targets)) // each goroutine writes its own element
 	err := eachIndex(ctx, jobs, len(targets), func(ctx context.Context, i int) error {
 		t := targets[i]
@@ -29,21 +32,17 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 				writes(t.Ref.Context())
 			}
 		}()
-		if tag, ok := t.Ref.(name.Tag); ok {
-			if known := tags[t.Ref.Context()]; known != nil && !known[tag.TagStr()] {
-				return nil
-			}
+		r := reads.read(t.Ref)
+		if r == nil {
+			r = more.read(t.Ref)
 		}
-		d, err := puller.Head(ctx, t.Ref)
+		digest, found, err := r.wait(ctx)
 		if err != nil {
-			if requests.IsStatus(err, http.StatusNotFound) {
-				return nil
-			}
 			current[i] = true // no write: the publish fails
 			return &RepoError{Repo: t.Ref.Context(), Err: fmt.Errorf("checking %s: %w", t.Ref, err)}
 		}
 		want, err := t.Digest()
-		current[i] = err == nil && d.Digest == want
+		current[i] = found && err == nil && digest == want
 		return nil
 	})
 	if err != nil {
@@ -58,23 +57,20 @@ func pending(ctx context.Context, puller *remote.Puller, jobs int, targets []Tar
 	return out, nil
 }
 
-// fewTags is the most targets in a repository that are asked about one by
-// one, without listing its tags first.
+// fewTags is the most references in a repository that are asked about one
+// by one, without listing its tags first.
 const fewTags = 3
 
 // listTags lists the tags of every repository with more than fewTags
-// targets, in parallel: an empty set for a repository that does not exist
-// yet, nil for one that is not listed or cannot be (its tags are then
-// asked about one by one).
-func listTags(ctx context.Context, puller *remote.Puller, jobs int, targets []Target) map[name.Repository]map[string]bool {
+// references in refs, in parallel: an empty set for a repository that does
+// not exist yet, nil for one that is not listed or cannot be (its tags are
+// then asked about one by one).
+func listTags(ctx context.Context, puller *remote.Puller, jobs int, refs []name.Reference) map[name.Repository]map[string]bool {
 	count := map[name.Repository]int{}
-	for _, t := range targets {
-		count[t.Ref.Context()]++
-	}
 	var repos []name.Repository
-	for _, repo := range repositories(targets) {
-		if count[repo] > fewTags {
-			repos = append(repos, repo)
+	for _, r := range refs {
+		if count[r.Context()]++; count[r.Context()] == fewTags+1 {
+			repos = append(repos, r.Context())
 		}
 	}
 	sets := make([]map[string]bool, len(repos)) // each goroutine writes its own element

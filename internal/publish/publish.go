@@ -59,6 +59,9 @@ type Options struct {
 	// before anything is. A rerun, with nothing to write, spends no CPU on
 	// it while it reads the registry.
 	Verify func(ctx context.Context) error
+	// Tags, if set, are the targets' references read ahead (ReadTags);
+	// what they do not cover is read here.
+	Tags *TagReads
 }
 
 // Publish writes every target whose tag is not already current. Reads
@@ -101,7 +104,7 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 		first()
 		c.start(repo)
 	}
-	if targets, err = pending(ctx, puller, o.Small, targets, writes); err != nil || len(targets) == 0 {
+	if targets, err = pending(ctx, puller, o.Small, o.Tags, targets, writes); err != nil || len(targets) == 0 {
 		return err
 	}
 	pusher, err := remote.NewPusher(opts...)
