@@ -54,10 +54,9 @@ type Options struct {
 	// Explain, if set, turns a repository's failed push check into what to
 	// fix (see checks).
 	Explain func(repo name.Repository, err error) error
-	// Verify, if set, checks the sources (reads their blobs): run beside
-	// the push checks once something is known to be written, and passed
-	// before anything is. A rerun, with nothing to write, spends no CPU on
-	// it while it reads the registry.
+	// Verify, if set, checks the sources (reads their blobs): run from the
+	// start, while the registry is read, and passed before anything is
+	// written. A rerun, with nothing to write, stops it when it knows.
 	Verify func(ctx context.Context) error
 	// Tags, if set, are the targets' references read ahead (ReadTags);
 	// what they do not cover is read here.
@@ -96,10 +95,11 @@ func Publish(ctx context.Context, targets []Target, o Options) error {
 	verified := make(chan error, 1)
 	verifyCtx, stopVerifying := context.WithCancel(ctx)
 	defer stopVerifying()
-	first := sync.OnceFunc(func() { // the first sign of writes: dial for them, check the sources
-		warm(o, all)
-		go func() { verified <- verifySources(verifyCtx, o.Verify) }()
-	})
+	// The sources are checked from the start, while the registry is read:
+	// the check is CPU work, and the network leaves the CPUs idle until
+	// then. A rerun stops it once it knows nothing is written.
+	go func() { verified <- verifySources(verifyCtx, o.Verify) }()
+	first := sync.OnceFunc(func() { warm(o, all) }) // the first sign of writes: dial for them
 	writes := func(repo name.Repository) {
 		first()
 		c.start(repo)

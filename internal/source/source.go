@@ -213,7 +213,7 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	switch s.Transport {
 	case OCI, OCIArchive, DockerArchive:
 		check := func(ctx context.Context) error {
-			if err := verify(ctx, a, max(o.Jobs, 4), mode); err != nil {
+			if err := verify(ctx, a, hashers(o.Jobs), mode); err != nil {
 				return fmt.Errorf("verifying %s: %w", s, err)
 			}
 			return nil
