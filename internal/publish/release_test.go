@@ -2,19 +2,13 @@ package publish
 
 import (
 	"context"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-
-	"github.com/shiptag/shiptag/internal/registry"
 )
 
 // TestUnusedUploadCancelledWhileManifestsAreWritten tags an image in two
@@ -24,10 +18,9 @@ import (
 // would cost the run a round trip more.
 func TestUnusedUploadCancelledWhileManifestsAreWritten(t *testing.T) {
 	t.Parallel()
-	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
 	var mu sync.Mutex
 	var events []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	host, a := behind(t, func(w http.ResponseWriter, r *http.Request, reg http.Handler) {
 		home := strings.HasPrefix(r.URL.Path, "/v2/app/")
 		manifestPut := r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/")
 		if manifestPut {
@@ -44,13 +37,7 @@ func TestUnusedUploadCancelledWhileManifestsAreWritten(t *testing.T) {
 			events = append(events, "manifest PUT answered")
 			mu.Unlock()
 		}
-	}))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	a, err := registry.New(context.Background(), registry.Options{Insecure: []string{host}, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	images := seedImages(t)
 	publish := func(tag string) {
 		t.Helper()

@@ -2,20 +2,13 @@ package publish
 
 import (
 	"context"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-
-	"github.com/shiptag/shiptag/internal/registry"
 )
 
 // TestSoleRepositoryCheckedByItsWrites tags an image in the one repository
@@ -24,11 +17,10 @@ import (
 // what to fix as the check's would, with nothing else written.
 func TestSoleRepositoryCheckedByItsWrites(t *testing.T) {
 	t.Parallel()
-	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
 	var mu sync.Mutex
 	var writes []string
 	refuse := false
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	host, a := behind(t, func(w http.ResponseWriter, r *http.Request, reg http.Handler) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			mu.Lock()
 			writes = append(writes, r.Method+" "+r.URL.Path[strings.LastIndex(r.URL.Path[:strings.LastIndex(r.URL.Path, "/")], "/")+1:])
@@ -40,13 +32,7 @@ func TestSoleRepositoryCheckedByItsWrites(t *testing.T) {
 			}
 		}
 		reg.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	a, err := registry.New(context.Background(), registry.Options{Insecure: []string{host}, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	images := seedImages(t)
 	publish := func(tag string) error {
 		t.Helper()
@@ -80,7 +66,7 @@ func TestSoleRepositoryCheckedByItsWrites(t *testing.T) {
 	mu.Lock()
 	refuse = true
 	mu.Unlock()
-	err = publish("v3")
+	err := publish("v3")
 	for _, want := range []string{"cannot push to " + host + "/app", "refused the credentials", "push permission"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("refused publish: error = %v, want it to say %q", err, want)

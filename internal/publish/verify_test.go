@@ -3,19 +3,13 @@ package publish
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-
-	"github.com/shiptag/shiptag/internal/registry"
 )
 
 // TestSourcesVerifiedWhileTheRegistryIsRead starts the sources' check while
@@ -24,9 +18,8 @@ import (
 // rerun, which writes nothing, to end without waiting for it.
 func TestSourcesVerifiedWhileTheRegistryIsRead(t *testing.T) {
 	t.Parallel()
-	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
 	var firstRead, writes atomic.Int64 // when the first tag read was answered; PUTs and PATCHes seen
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	host, a := behind(t, func(w http.ResponseWriter, r *http.Request, reg http.Handler) {
 		if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/") {
 			time.Sleep(100 * time.Millisecond) // a registry some way off
 			firstRead.CompareAndSwap(0, time.Now().UnixNano())
@@ -35,13 +28,7 @@ func TestSourcesVerifiedWhileTheRegistryIsRead(t *testing.T) {
 			writes.Add(1)
 		}
 		reg.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	a, err := registry.New(context.Background(), registry.Options{Insecure: []string{host}, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	ref, err := name.NewTag(host+"/app:v1", a.NameOptions(host+"/app")...)
 	if err != nil {
 		t.Fatal(err)
