@@ -59,8 +59,8 @@ func collectBlobs(targets []Target) ([]blob, error) {
 					return nil, err
 				}
 				index[k] = len(blobs)
-				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image,
-					source: sourceRepo(l, repo), present: readFrom(l, repo)})
+				source, present := origin(l, repo)
+				blobs = append(blobs, blob{digest: d, size: size, layer: l, home: repo, image: t.Image, source: source, present: present})
 				continue
 			}
 			if b := &blobs[i]; b.home != repo && !slices.Contains(b.others, repo) {
@@ -123,22 +123,20 @@ func imageBlobs(img v1.Image) ([]v1.Layer, error) {
 	return append(out, cl), nil
 }
 
-// sourceRepo is the repository of home's registry that l was read from, if
-// any: a blob that can be mounted there instead of sent.
-func sourceRepo(l v1.Layer, home name.Repository) string {
+// origin is where l was read from, seen from home: source is the
+// repository of home's registry it can be mounted from, if any, and
+// present is set when it was read from home itself.
+func origin(l v1.Layer, home name.Repository) (source string, present bool) {
 	ml, ok := l.(*remote.MountableLayer)
 	if !ok {
-		return ""
+		return "", false
 	}
 	from := ml.Reference.Context()
-	if from.RegistryStr() != home.RegistryStr() || from == home {
-		return ""
+	switch {
+	case from == home:
+		return "", true
+	case from.RegistryStr() != home.RegistryStr():
+		return "", false
 	}
-	return from.RepositoryStr()
-}
-
-// readFrom reports whether l was read from repo itself.
-func readFrom(l v1.Layer, repo name.Repository) bool {
-	ml, ok := l.(*remote.MountableLayer)
-	return ok && ml.Reference.Context() == repo
+	return from.RepositoryStr(), false
 }

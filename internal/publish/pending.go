@@ -18,7 +18,7 @@ import (
 func pending(ctx context.Context, puller *remote.Puller, jobs int, reads *TagReads, targets []Target, writes func(name.Repository)) ([]Target, error) {
 	var unread []name.Reference
 	for _, t := range targets {
-		if !reads.covers(t.Ref) {
+		if reads.read(t.Ref) == nil {
 			unread = append(unread, t.Ref)
 		}
 	}

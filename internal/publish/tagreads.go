@@ -87,9 +87,7 @@ func (r *TagReads) Stop() {
 	}
 }
 
-// covers reports whether ref is among the references read.
-func (r *TagReads) covers(ref name.Reference) bool { return r.read(ref) != nil }
-
+// read is ref's read, nil where ref is not among the references read.
 func (r *TagReads) read(ref name.Reference) *tagRead {
 	if r == nil {
 		return nil
