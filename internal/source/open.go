@@ -33,8 +33,8 @@ func (s Source) Remote() bool { return s.Transport == Registry || s.Transport ==
 // becomes one multi-platform image of them all (Merge).
 //
 // Sources open at once, o.Jobs at a time: each registry source costs round
-// trips (its manifest, then its config), and a promotion of several images
-// would wait for them one after the other. What comes back does not depend
+// trips (its manifest, then its config unless deferred), and a promotion of
+// several images would wait for them one after the other. What comes back does not depend
 // on the order they finish in: the first failure in image order is the one
 // returned, and deferred verifications keep image order too.
 func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) ([]Artifact, error) {
@@ -173,8 +173,7 @@ func openOne(ctx context.Context, label, spec string, o Options, localOnly strin
 }
 
 // Deferred holds the verifications of local sources opened with
-// Options.Defer, and the config reads of registry sources: reading every
-// blob of a large image takes a while, and a config a round trip, which a
+// Options.Defer: reading every blob of a large image takes a while, which a
 // publish spends asking the registry what it has instead of waiting.
 type Deferred struct {
 	mu     sync.Mutex
@@ -184,36 +183,12 @@ type Deferred struct {
 type deferredCheck struct {
 	label string
 	run   func(context.Context) error
-	// remote is a registry source's read: its failure is the registry's
-	// (a runtime failure, wrapped as it is), not the user's to fix.
-	remote bool
 }
 
 func (d *Deferred) add(label string, run func(context.Context) error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.checks = append(d.checks, deferredCheck{label: label, run: run})
-}
-
-// addRead defers the rest of a registry source's reads: they are
-// started now, and Run waits for them.
-func (d *Deferred) addRead(label string, read func() error) {
-	done := make(chan struct{})
-	var err error
-	go func() {
-		defer close(done)
-		err = read()
-	}()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.checks = append(d.checks, deferredCheck{label: label, remote: true, run: func(ctx context.Context) error {
-		select {
-		case <-done:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}})
 }
 
 // take moves other's verifications after d's own.
@@ -228,21 +203,18 @@ func (d *Deferred) take(other *Deferred) {
 }
 
 // Run verifies every source, in image order, and returns the first
-// failure: the user's to fix, as when a source is verified on opening, or
-// the registry's, for a registry source's deferred read.
+// failure: the user's to fix, as when a source is verified on opening.
 func (d *Deferred) Run(ctx context.Context) error {
 	d.mu.Lock()
 	checks := slices.Clone(d.checks)
 	d.mu.Unlock()
 	for _, c := range checks {
 		err := c.run(ctx)
-		switch {
-		case err == nil:
+		if err == nil {
 			continue
-		case ctx.Err() != nil:
+		}
+		if ctx.Err() != nil {
 			return err
-		case c.remote:
-			return fmt.Errorf("image %s: %w", c.label, err)
 		}
 		return inputs.Errorf("image", "%s: %w", c.label, err)
 	}

@@ -160,18 +160,24 @@ type Options struct {
 	// (HOST[:PORT], how many): a docker:// source's config is read over
 	// one, right after its manifest, and a fresh one costs TCP and TLS.
 	Warm func(host string, n int)
-	// Defer, if set, takes the verification of local sources' blobs and
-	// the config reads of registry sources (started at once), for the
-	// caller to run beside its own reads (see Deferred); nil verifies
-	// and reads each source as it is opened.
+	// Defer, if set, takes the verification of local sources' blobs, for
+	// the caller to run beside its own reads (see Deferred), and leaves a
+	// registry source's configs unread until something needs them; nil
+	// verifies and reads each source as it is opened.
 	Defer *Deferred
 	label string // the image being opened, for a deferred verification's error
 }
 
-// Open reads the source's manifests and configs (a registry source's
-// configs under Options.Defer), so that a bad source fails
-// before anything is pushed; a local one (oci, oci-archive, docker-archive)
-// has every blob read and checked against its digest and size too.
+// Open reads the source's manifests and configs, so that a bad source
+// fails before anything is pushed; a local one (oci, oci-archive,
+// docker-archive) has every blob read and checked against its digest and
+// size too (under Options.Defer, later). Under Options.Defer a registry
+// source's configs are left to whoever needs them: labelling reads them
+// before anything is written, and an image published unchanged copies its
+// config by digest without parsing it (a mount, or an upload read from the
+// source, which fails before any manifest naming it is written; in the
+// source's own repository it is there with the source). Reading it first
+// would cost every promotion a round trip for nothing it uses.
 func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	var (
 		a    Artifact
@@ -196,15 +202,6 @@ func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 		return Artifact{}, fmt.Errorf("opening %s: %w", s, err)
 	}
 	if s.Transport == Registry && o.Defer != nil {
-		// The configs cost a round trip after the manifest; the publish
-		// asks the registry what it has meanwhile, and waits for them
-		// before it writes anything.
-		o.Defer.addRead(o.label, func() error {
-			if err := check(a); err != nil {
-				return fmt.Errorf("opening %s: %w", s, err)
-			}
-			return nil
-		})
 		return a, nil
 	}
 	if err := check(a); err != nil {
