@@ -22,12 +22,16 @@ func (m linkModel) rtt() time.Duration { return 2 * m.OneWay }
 // unique bytes at the total rate, or the largest blob at one connection's
 // rate, whichever is longer, plus the round trips that cannot overlap: TCP
 // and TLS, then an upload's start and commit, then a manifest (a rerun
-// needs one look at what is there; a retag, a mount, a read and a write).
+// needs one look at what is there; a retag in another repository, a read,
+// a mount and a write; one in the source's own repository, a read and a
+// write).
 func (m linkModel) limit(sc scenario, unique, largest int64) float64 {
 	rtt := m.rtt().Seconds()
 	switch {
 	case sc.rerun:
 		return 3 * rtt
+	case sc.sameRepo:
+		return 4 * rtt
 	case sc.retag:
 		return 5 * rtt
 	}

@@ -106,8 +106,10 @@ func runOnce(e *environment, im *images, sc scenario, t tool, i int, s *samples)
 	repo := fmt.Sprintf("%s/%s/%s/r%d", e.root(), sc.name, t.name, i)
 	var cmds [][]string
 	switch {
+	case sc.sameRepo:
+		cmds = t.retag(e, e.srcImage, repoOf(e.srcImage), tagNames(fmt.Sprintf("%s-r%d-", t.name, i), sc.tags))
 	case sc.retag:
-		cmds = t.retag(e, e.srcImage, repo, tagNames("t", sc.tags), tagNames(fmt.Sprintf("%s-r%d-", t.name, i), sc.tags))
+		cmds = t.retag(e, e.srcImage, repo, tagNames("t", sc.tags))
 	case sc.rerun:
 		cmds = t.publish(e, im, sc, rerunRepo(e, t), tagNames("t", sc.tags))
 	default:
@@ -215,7 +217,7 @@ func limits(im *images, sc scenario) (int64, int, error) {
 	case sc.rerun:
 		return 0, 0, nil
 	case sc.retag:
-		return 0, 2 * sc.tags, nil
+		return 0, sc.tags, nil
 	}
 	seen := map[string]bool{}
 	var total int64

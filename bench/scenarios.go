@@ -13,7 +13,8 @@ type scenario struct {
 	images   []string // names in the images; one nameless image when nameless
 	nameless bool
 	tags     int
-	retag    bool // the source is already in the registry (other repo and same repo)
+	retag    bool // the source is already in the registry: tagged in another repository
+	sameRepo bool // a retag in the source's own repository
 	rerun    bool // every measured run repeats a first, unmeasured one
 }
 
@@ -22,6 +23,7 @@ func scenarios() []scenario {
 		{name: "seed", images: []string{"backend", "frontend"}, tags: 3},
 		{name: "index", images: []string{"multi"}, nameless: true, tags: 3},
 		{name: "retag", tags: 3, retag: true},
+		{name: "tag", tags: 3, retag: true, sameRepo: true},
 		{name: "rerun", images: []string{"backend", "frontend"}, tags: 3, rerun: true},
 		{name: "scale", images: []string{"svc0", "svc1", "svc2", "svc3", "svc4"}, tags: 10},
 	}
@@ -39,7 +41,8 @@ func tagNames(prefix string, n int) []string {
 type tool struct {
 	name    string
 	publish func(e *environment, im *images, sc scenario, repo string, tags []string) [][]string
-	retag   func(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string
+	// retag tags src in repo (another repository, or the source's own).
+	retag func(e *environment, src, repo string, tags []string) [][]string
 }
 
 func toolsFor(dir string) []tool {
@@ -68,16 +71,15 @@ func shiptagPublish(bin string) func(*environment, *images, scenario, string, []
 	}
 }
 
-func shiptagRetag(bin string) func(*environment, string, string, []string, []string) [][]string {
-	return func(_ *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
-		srcRepo := src[:strings.LastIndex(src, ":")]
-		base := []string{"--image", "=docker://" + src, "--meta-labels", "none", "--platform", "local"}
-		return [][]string{
-			append([]string{bin, "publish", "--repo", otherRepo, "--tag-custom", strings.Join(otherTags, ",")}, base...),
-			append([]string{bin, "publish", "--repo", srcRepo, "--tag-custom", strings.Join(sameTags, ",")}, base...),
-		}
+func shiptagRetag(bin string) func(*environment, string, string, []string) [][]string {
+	return func(_ *environment, src, repo string, tags []string) [][]string {
+		return [][]string{{bin, "publish", "--repo", repo, "--tag-custom", strings.Join(tags, ","),
+			"--image", "=docker://" + src, "--meta-labels", "none", "--platform", "local"}}
 	}
 }
+
+// repoOf is the repository of a tagged reference.
+func repoOf(ref string) string { return ref[:strings.LastIndex(ref, ":")] }
 
 // crane: push each image once, then crane tag for every other tag.
 func cranePublish(bin string) func(*environment, *images, scenario, string, []string) [][]string {
@@ -99,14 +101,16 @@ func cranePublish(bin string) func(*environment, *images, scenario, string, []st
 	}
 }
 
-func craneRetag(bin string) func(*environment, string, string, []string, []string) [][]string {
-	return func(_ *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+// crane: copy to another repository, tag in the source's own.
+func craneRetag(bin string) func(*environment, string, string, []string) [][]string {
+	return func(_ *environment, src, repo string, tags []string) [][]string {
 		var cmds [][]string
-		for _, t := range otherTags {
-			cmds = append(cmds, []string{bin, "copy", src, otherRepo + ":" + t})
-		}
-		for _, t := range sameTags {
-			cmds = append(cmds, []string{bin, "tag", src, t})
+		for _, t := range tags {
+			if repo == repoOf(src) {
+				cmds = append(cmds, []string{bin, "tag", src, t})
+			} else {
+				cmds = append(cmds, []string{bin, "copy", src, repo + ":" + t})
+			}
 		}
 		return cmds
 	}
@@ -130,14 +134,10 @@ func regctlPublish(e *environment, im *images, sc scenario, repo string, tags []
 	return cmds
 }
 
-func regctlRetag(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+func regctlRetag(e *environment, src, repo string, tags []string) [][]string {
 	var cmds [][]string
-	srcRepo := src[:strings.LastIndex(src, ":")]
-	for _, t := range otherTags {
-		cmds = append(cmds, []string{e.regctl, "image", "copy", src, otherRepo + ":" + t})
-	}
-	for _, t := range sameTags {
-		cmds = append(cmds, []string{e.regctl, "image", "copy", src, srcRepo + ":" + t})
+	for _, t := range tags {
+		cmds = append(cmds, []string{e.regctl, "image", "copy", src, repo + ":" + t})
 	}
 	return cmds
 }
@@ -157,14 +157,10 @@ func skopeoPublish(e *environment, im *images, sc scenario, repo string, tags []
 	return cmds
 }
 
-func skopeoRetag(e *environment, src, otherRepo string, otherTags, sameTags []string) [][]string {
+func skopeoRetag(e *environment, src, repo string, tags []string) [][]string {
 	var cmds [][]string
-	srcRepo := src[:strings.LastIndex(src, ":")]
-	for _, t := range otherTags {
-		cmds = append(cmds, append(skopeoCopy(e, true), "docker://"+src, "docker://"+otherRepo+":"+t))
-	}
-	for _, t := range sameTags {
-		cmds = append(cmds, append(skopeoCopy(e, true), "docker://"+src, "docker://"+srcRepo+":"+t))
+	for _, t := range tags {
+		cmds = append(cmds, append(skopeoCopy(e, true), "docker://"+src, "docker://"+repo+":"+t))
 	}
 	return cmds
 }
