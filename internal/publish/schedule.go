@@ -126,7 +126,8 @@ func (e *invalid) Unwrap() error { return e.err }
 // warm has the transport, where it can, dial the connections the uploads
 // of blobs may take, as soon as a repository is known to get something,
 // while the push checks run: as many as uploads may run at once. A rerun
-// dials none.
+// dials none, and nor does a publish whose blobs are all mounted or read
+// from the repository itself: it sends no blob data.
 func warm(o Options, blobs []blob) {
 	w, ok := o.Transport.(interface{ Warm(host string, n int) })
 	if !ok {
@@ -134,7 +135,7 @@ func warm(o Options, blobs []blob) {
 	}
 	uploads := map[string]int{} // registry → blobs it may be sent
 	for _, b := range blobs {
-		if b.source == "" {
+		if b.source == "" && !b.present {
 			uploads[b.home.RegistryStr()]++
 		}
 	}
