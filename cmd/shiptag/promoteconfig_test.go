@@ -55,7 +55,8 @@ func (g *configGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // registry refuses, or lacks. Published unchanged, the config is copied by
 // digest and never read; labelled, it must be read, and the refusal fails
 // the run before anything is written; gone, the promotion fails before its
-// manifest is written.
+// manifest is written. Pushed by digest, the config is read for the
+// platform the outputs name, before anything is pushed.
 func TestPromotionConfigRead(t *testing.T) {
 	t.Parallel()
 	layer, err := sample.Layer(3, 1000)
@@ -86,31 +87,38 @@ func TestPromotionConfigRead(t *testing.T) {
 		labels     string
 		code       int
 		written    bool
+		args       []string // how it is tagged
 	}{
-		{"unchanged, refused", "refused", "none", exitOK, true},
-		{"labelled, refused", "refused", "shared", exitFailure, false},
-		{"unchanged, gone", "gone", "none", exitFailure, false},
+		{"unchanged, refused", "refused", "none", exitOK, true, nil},
+		{"labelled, refused", "refused", "shared", exitFailure, false, nil},
+		{"unchanged, gone", "gone", "none", exitFailure, false, nil},
+		{"by digest, refused", "refused", "none", exitFailure, false, []string{"--push-by-digest"}},
 	} {
 		guard.mode.Store(tc.mode)
 		guard.reads.Store(0)
 		target := host + "/" + strings.NewReplacer(",", "", " ", "-").Replace(tc.name)
-		code, _, stderr := runArgs(t, nil, "publish", "--platform", "local", "--repo", target, "--image", "=docker://"+src.String(),
-			"--tag-custom", "a", "--meta-labels", tc.labels)
+		args := tc.args
+		check := target + "@" + want.String()
+		if args == nil {
+			args, check = []string{"--tag-custom", "a"}, target+":a"
+		}
+		code, _, stderr := runArgs(t, nil, append([]string{"publish", "--platform", "local", "--repo", target, "--image", "=docker://" + src.String(),
+			"--meta-labels", tc.labels}, args...)...)
 		if code != tc.code {
 			t.Errorf("%s: exit %d, want %d: %s", tc.name, code, tc.code, stderr)
 		}
-		ref, err := name.NewTag(target + ":a")
+		ref, err := name.ParseReference(check)
 		if err != nil {
 			t.Fatal(err)
 		}
 		desc, err := remote.Head(ref)
 		switch {
 		case tc.written && (err != nil || desc.Digest != want):
-			t.Errorf("%s: %s:a is %v (%v), want the source's %s", tc.name, target, desc, err, want)
+			t.Errorf("%s: %s is %v (%v), want the source's %s", tc.name, check, desc, err, want)
 		case !tc.written && err == nil:
-			t.Errorf("%s: %s:a was written", tc.name, target)
+			t.Errorf("%s: %s was written", tc.name, check)
 		}
-		if tc.labels == "none" && tc.mode == "refused" && guard.reads.Load() != 0 {
+		if tc.code == exitOK && guard.reads.Load() != 0 {
 			t.Errorf("%s: the config was read %d times, want 0", tc.name, guard.reads.Load())
 		}
 	}

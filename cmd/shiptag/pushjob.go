@@ -32,9 +32,8 @@ type pushJob struct {
 	access  *registry.Access
 	clouds  *cloud.Keychain // the clouds' identities; cleanup's ECR client shares its AWS configuration
 	tempDir string
-	// verifications are the local sources' blob checks and the registry
-	// sources' config reads, run while the target registry is read (or
-	// before a dry run reports).
+	// verifications are the local sources' blob checks, run while the
+	// target registry is read (or before a dry run reports).
 	verifications source.Deferred
 	// afterPush, if set, runs once the targets are written, before the outputs.
 	afterPush func(context.Context) error

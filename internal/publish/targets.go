@@ -59,10 +59,18 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 
 // DigestTargets makes one target per plan image for --push-by-digest: the
 // opened source as it is, in the image's repository, under its own digest.
+// A single image's config is read here, before anything is pushed: the
+// outputs name its platform (see fillByDigest), and a registry source's
+// config is not read on opening.
 func DigestTargets(p plan.Plan, sources []source.Artifact, nameOpts func(ref string) []name.Option) ([]Target, error) {
 	targets := make([]Target, 0, len(p.Images))
 	for i, img := range p.Images {
 		a := sources[i]
+		if a.Image != nil {
+			if _, err := a.Image.ConfigFile(); err != nil {
+				return nil, fmt.Errorf("image %s: reading its config: %w", img.String(), err)
+			}
+		}
 		d, err := a.Digest()
 		if err != nil {
 			return nil, err

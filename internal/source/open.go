@@ -33,10 +33,11 @@ func (s Source) Remote() bool { return s.Transport == Registry || s.Transport ==
 // becomes one multi-platform image of them all (Merge).
 //
 // Sources open at once, o.Jobs at a time: each registry source costs round
-// trips (its manifest, then its config unless deferred), and a promotion of
-// several images would wait for them one after the other. What comes back does not depend
-// on the order they finish in: the first failure in image order is the one
-// returned, and deferred verifications keep image order too.
+// trips (its manifest, then its config unless deferred), and a promotion
+// of several images would wait for them one after the other. What comes
+// back does not depend on the order they finish in: the first failure in
+// image order is the one returned, and deferred verifications keep image
+// order too.
 func OpenAll(ctx context.Context, images []Named, o Options, localOnly string) ([]Artifact, error) {
 	specs, parts := listSpecs(images)
 	deferred := make([]Deferred, len(specs))

@@ -171,13 +171,15 @@ type Options struct {
 // Open reads the source's manifests and configs, so that a bad source
 // fails before anything is pushed; a local one (oci, oci-archive,
 // docker-archive) has every blob read and checked against its digest and
-// size too (under Options.Defer, later). Under Options.Defer a registry
-// source's configs are left to whoever needs them: labelling reads them
-// before anything is written, and an image published unchanged copies its
-// config by digest without parsing it (a mount, or an upload read from the
-// source, which fails before any manifest naming it is written; in the
-// source's own repository it is there with the source). Reading it first
-// would cost every promotion a round trip for nothing it uses.
+// size too (under Options.Defer, later). Under Options.Defer nothing
+// waits for a registry source's configs (an index's are read ahead, for
+// the walks that may need them); they are left to whoever needs them:
+// labelling reads them before anything is written, and an image published
+// unchanged copies its config by digest without parsing it (a mount, or
+// an upload read from the source, which fails before any manifest naming
+// it is written; in the source's own repository it is there with the
+// source). Reading it first would cost every promotion a round trip for
+// nothing it uses.
 func Open(ctx context.Context, s Source, o Options) (Artifact, error) {
 	var (
 		a    Artifact
