@@ -70,9 +70,11 @@ func registrySource(j *pushJob, img plan.Image, a source.Artifact) (name.Digest,
 }
 
 // promotionsOf lists the repositories the image went to with the source's
-// own digest, once each, and reports whether some target got another.
+// own digest, once each, and reports whether some target got another. The
+// source's own repository is not one: what refers to the image is there
+// already, and reading it would cost a new tag there requests for nothing.
 func promotionsOf(from name.Digest, image string, targets []publish.Target) (moved []publish.Promotion, changed bool) {
-	seen := map[string]bool{}
+	seen := map[string]bool{from.Context().String(): true}
 	for _, t := range targets {
 		if t.Image != image {
 			continue
