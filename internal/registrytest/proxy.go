@@ -200,12 +200,17 @@ func (p *Proxy) stall(w http.ResponseWriter, r *http.Request, next http.Handler)
 	p.hold(r)
 }
 
-// hold waits until the client gives up or the proxy closes.
+// hold waits until the client gives up or the proxy closes, and then
+// aborts the answer (a reset stream, a closed connection): a handler that
+// returned would send an empty 200 OK, which a client still waiting, as
+// one may be when the server saw its request end first, would take for the
+// registry's answer. A silent registry never answers.
 func (p *Proxy) hold(r *http.Request) {
 	select {
 	case <-r.Context().Done():
 	case <-p.held:
 	}
+	panic(http.ErrAbortHandler)
 }
 
 // draw decides the fate of one request: "" to forward it.
