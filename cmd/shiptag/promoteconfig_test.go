@@ -107,6 +107,9 @@ func TestPromotionConfigRead(t *testing.T) {
 		if code != tc.code {
 			t.Errorf("%s: exit %d, want %d: %s", tc.name, code, tc.code, stderr)
 		}
+		if tc.labels != "none" && !strings.Contains(stderr, "image (nameless): labelling "+target+":a") {
+			t.Errorf("%s: stderr names neither the image nor the reference being labelled:\n%s", tc.name, stderr)
+		}
 		ref, err := name.ParseReference(check)
 		if err != nil {
 			t.Fatal(err)

@@ -45,7 +45,7 @@ func Targets(p plan.Plan, sources []source.Artifact, meta Meta, nameOpts func(re
 			if !labels.Unchanged(meta.Mode, info, meta.Annotations) {
 				tag := &labels.Tag{Tag: r.Tag.Value, Strategy: string(r.Tag.Strategy), Ref: r.Ref}
 				if a, err = labels.Apply(a, meta.Mode.Editor(info, tag), meta.Annotations); err != nil {
-					return nil, fmt.Errorf("labelling %s: %w", r.Ref, err)
+					return nil, fmt.Errorf("image %s: labelling %s: %w", img.String(), r.Ref, err)
 				}
 			}
 			if meta.Mode != labels.PerTag {
