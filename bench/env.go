@@ -27,6 +27,16 @@ type environment struct {
 }
 
 func startEnvironment(work, regctl string) (*environment, error) {
+	return startOn(registrytest.Start, work, regctl)
+}
+
+// startOpen is startEnvironment on a docker-registry open to anyone, for
+// shiptag alone: the same registry, without its password check.
+func startOpen(work string) (*environment, error) {
+	return startOn(registrytest.StartOpen, work, "")
+}
+
+func startOn(start func(script, dir string) (*registrytest.Server, error), work, regctl string) (*environment, error) {
 	script, err := filepath.Abs("scripts/test-registry")
 	if err != nil {
 		return nil, err
@@ -34,7 +44,7 @@ func startEnvironment(work, regctl string) (*environment, error) {
 	if why := registrytest.Missing(); why != "" {
 		return nil, fmt.Errorf("%s", why)
 	}
-	s, err := registrytest.Start(script, filepath.Join(work, "registry"))
+	s, err := start(script, filepath.Join(work, "registry"))
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +81,16 @@ func (e *environment) throughLink(work string, m linkModel) (*environment, error
 // regctl's settings for host.
 func (e *environment) configure(work, host string) error {
 	s := e.server
-	e.host, e.certDir, e.creds = host, filepath.Join(work, "certs"), s.User+":"+s.Password
+	e.host, e.certDir, e.creds = host, filepath.Join(work, "certs"), ""
+	login := `{"auths":{}}` // an open registry (registrytest.StartOpen)
+	if s.User != "" {
+		e.creds = s.User + ":" + s.Password
+		login = fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, e.host, base64.StdEncoding.EncodeToString([]byte(e.creds)))
+	}
 	home, dockerConfig := filepath.Join(work, "home"), filepath.Join(work, "docker")
-	auth := base64.StdEncoding.EncodeToString([]byte(e.creds))
 	for dir, files := range map[string]map[string]string{
 		home:         {},
-		dockerConfig: {"config.json": fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, e.host, auth)},
+		dockerConfig: {"config.json": login},
 		e.certDir:    {"ca.crt": readFile(s.CAFile)},
 	} {
 		if err := writeFiles(dir, files); err != nil {

@@ -45,33 +45,49 @@ type samples struct {
 // each round runs each pair once, so that a change in the machine's load
 // falls on every tool alike. The results are medians, scenario by scenario.
 func measureAll(e *environment, im *images, tools []tool, runs int, m *linkModel) ([]result, error) {
+	var cs []contender
+	for _, t := range tools {
+		cs = append(cs, contender{e, t})
+	}
+	return measureContenders(cs, im, runs, m)
+}
+
+// contender is a tool on a registry: one column of a comparison.
+type contender struct {
+	e *environment
+	t tool
+}
+
+// measureContenders is measureAll for tools on registries of their own,
+// interleaved the same way.
+func measureContenders(cs []contender, im *images, runs int, m *linkModel) ([]result, error) {
 	scs := scenarios()
 	got := make([][]samples, len(scs))
 	for si, sc := range scs {
-		got[si] = make([]samples, len(tools))
-		for _, t := range tools {
-			if err := prepare(e, im, sc, t); err != nil {
-				return nil, fmt.Errorf("%s with %s: %w", sc.name, t.name, err)
+		got[si] = make([]samples, len(cs))
+		for _, c := range cs {
+			if err := prepare(c.e, im, sc, c.t); err != nil {
+				return nil, fmt.Errorf("%s with %s: %w", sc.name, c.t.name, err)
 			}
 		}
 	}
 	for i := 1; i <= runs; i++ {
 		for si, sc := range scs {
-			for ti, t := range tools {
-				if err := runOnce(e, im, sc, t, i, &got[si][ti]); err != nil {
-					return nil, fmt.Errorf("%s with %s: %w", sc.name, t.name, err)
+			for ci, c := range cs {
+				if err := runOnce(c.e, im, sc, c.t, i, &got[si][ci]); err != nil {
+					return nil, fmt.Errorf("%s with %s: %w", sc.name, c.t.name, err)
 				}
 			}
 		}
 	}
 	var results []result
 	for si, sc := range scs {
-		for ti, t := range tools {
-			r, err := summarize(im, sc, t, runs, got[si][ti], m)
+		for ci, c := range cs {
+			r, err := summarize(im, sc, c.t, runs, got[si][ci], m)
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(os.Stderr, "bench: %-8s %-6s %-7s %6.2fs %10d bytes %4d requests\n", where(m), sc.name, t.name, r.WallMedian, r.Bytes, r.Requests)
+			fmt.Fprintf(os.Stderr, "bench: %-8s %-6s %-7s %6.2fs %10d bytes %4d requests\n", where(m), sc.name, c.t.name, r.WallMedian, r.Bytes, r.Requests)
 			results = append(results, r)
 		}
 	}
@@ -179,8 +195,7 @@ func (e *environment) forgetBlobCache() error {
 // pushSource puts the retag scenario's source in the registry, once.
 func (e *environment) pushSource(im *images) error {
 	src := e.root() + "/src/app:v1"
-	cmd := []string{"skopeo", "copy", "--quiet", "--dest-creds", e.creds, "--dest-cert-dir", e.certDir,
-		"oci:" + im.layouts["backend"], "docker://" + src}
+	cmd := append(skopeoCopy(e, false), "oci:"+im.layouts["backend"], "docker://"+src)
 	if err := runAll(e, [][]string{cmd}); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 // report is one bench run: both tables, and where they were taken.
 type report struct {
 	loopback, link []result
+	open           []result // shiptag on the link, password checked and open (measureOpen)
 	model          linkModel
 	planMS         float64
 	machine        string
@@ -25,6 +26,9 @@ func writeReport(o options, rep report) error {
 	doc := map[string]any{"machine": rep.machine, "loopback": rep.loopback, "plan_ms": rep.planMS}
 	if rep.link != nil {
 		doc["link"], doc["link_model"] = rep.link, rep.model
+	}
+	if rep.open != nil {
+		doc["link_open_registry"] = rep.open
 	}
 	if rep.memory != nil {
 		doc["memory"] = rep.memory
@@ -49,6 +53,9 @@ func markdown(o options, rep report) string {
 	b.WriteString(loopbackTable(rep.loopback))
 	if rep.link != nil {
 		b.WriteString("\n" + linkTable(rep.model, rep.link))
+	}
+	if rep.open != nil {
+		b.WriteString("\n" + openTable(rep.open))
 	}
 	if rep.memory != nil {
 		b.WriteString("\nPeak memory and TMPDIR use of one publish of a one-layer image, by source, on loopback:\n\n" + memoryTable(rep.memory))

@@ -165,10 +165,18 @@ func skopeoRetag(e *environment, src, repo string, tags []string) [][]string {
 	return cmds
 }
 
+// skopeoCopy is skopeo copy with e's trust and, where e's registry has
+// logins, its credentials.
 func skopeoCopy(e *environment, fromRegistry bool) []string {
-	cmd := []string{"skopeo", "copy", "--quiet", "--dest-creds", e.creds, "--dest-cert-dir", e.certDir}
+	cmd := []string{"skopeo", "copy", "--quiet", "--dest-cert-dir", e.certDir}
+	if e.creds != "" {
+		cmd = append(cmd, "--dest-creds", e.creds)
+	}
 	if fromRegistry {
-		cmd = append(cmd, "--src-creds", e.creds, "--src-cert-dir", e.certDir)
+		cmd = append(cmd, "--src-cert-dir", e.certDir)
+		if e.creds != "" {
+			cmd = append(cmd, "--src-creds", e.creds)
+		}
 	}
 	return cmd
 }

@@ -55,25 +55,46 @@ func Missing() string {
 // Start runs the registry with its files in dir, using the script at
 // scriptPath, and waits until it answers over TLS.
 func Start(scriptPath, dir string) (*Server, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
 	secret := make([]byte, 12)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	s := &Server{Host: fmt.Sprintf("127.0.0.1:%d", port), CAFile: filepath.Join(dir, "ca.pem"),
-		User: "shiptag", Password: hex.EncodeToString(secret), logFile: filepath.Join(dir, "registry.log"),
+	s := &Server{User: "shiptag", Password: hex.EncodeToString(secret),
 		Cloud: map[string]string{GoogleUser: "google-" + hex.EncodeToString(secret[:6])}}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := s.start(scriptPath, dir); err != nil {
 		return nil, err
+	}
+	return s, nil
+}
+
+// StartOpen runs the registry as Start does, but open to anyone: no
+// logins, so no password check per request. The benchmarks compare it with
+// Start's to measure what that check costs; User and Password are empty.
+func StartOpen(scriptPath, dir string) (*Server, error) {
+	s := &Server{}
+	if err := s.start(scriptPath, dir); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) start(scriptPath, dir string) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.Host, s.CAFile, s.logFile = fmt.Sprintf("127.0.0.1:%d", port), filepath.Join(dir, "ca.pem"), filepath.Join(dir, "registry.log")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
 	}
 	log, err := os.Create(s.logFile)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	args := []string{dir, fmt.Sprint(port), s.User, s.Password}
+	args := []string{dir, fmt.Sprint(port)}
+	if s.User != "" {
+		args = append(args, s.User, s.Password)
+	}
 	for user, password := range s.Cloud {
 		args = append(args, user, password)
 	}
@@ -82,15 +103,15 @@ func Start(scriptPath, dir string) (*Server, error) {
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		log.Close()
-		return nil, fmt.Errorf("starting %s: %w", scriptPath, err)
+		return fmt.Errorf("starting %s: %w", scriptPath, err)
 	}
 	log.Close()
 	if err := s.waitReady(20 * time.Second); err != nil {
 		s.Stop()
 		out, _ := os.ReadFile(s.logFile)
-		return nil, fmt.Errorf("%w; its output:\n%s", err, out)
+		return fmt.Errorf("%w; its output:\n%s", err, out)
 	}
-	return s, nil
+	return nil
 }
 
 func freePort() (int, error) {
@@ -124,7 +145,7 @@ func (s *Server) waitReady(limit time.Duration) error {
 			if c, err := s.Client(); err == nil {
 				if resp, err := c.Get("https://" + s.Host + "/v2/"); err == nil {
 					resp.Body.Close()
-					if resp.StatusCode == http.StatusUnauthorized {
+					if resp.StatusCode == s.readyStatus() {
 						return nil
 					}
 				}
@@ -133,6 +154,15 @@ func (s *Server) waitReady(limit time.Duration) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("the registry did not answer on %s within %s", s.Host, limit)
+}
+
+// readyStatus is how the registry answers GET /v2/ once it serves: 401
+// asking for a login, or 200 when it is open.
+func (s *Server) readyStatus() int {
+	if s.User == "" {
+		return http.StatusOK
+	}
+	return http.StatusUnauthorized
 }
 
 // Stop ends the registry and everything its script started.

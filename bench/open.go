@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// measureOpen measures shiptag alone on the link twice, round by round: on
+// the benchmark's registry (linked), which checks a bcrypt password on
+// every request, and on the same docker-registry open to anyone. The
+// difference is what that check costs each scenario: time that belongs to
+// the test registry, neither to the link nor to the client.
+func measureOpen(linked *environment, im *images, bin string, runs int, m linkModel) ([]result, error) {
+	work, err := os.MkdirTemp("", "shiptag-bench-open-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	open, err := startOpen(filepath.Join(work, "open"))
+	if err != nil {
+		return nil, fmt.Errorf("the open registry: %w", err)
+	}
+	defer open.stop()
+	openLinked, err := open.throughLink(filepath.Join(work, "open-link"), m)
+	if err != nil {
+		return nil, err
+	}
+	defer openLinked.stop()
+	ship := func(name string) tool {
+		return tool{name: name, publish: shiptagPublish(bin), retag: shiptagRetag(bin)}
+	}
+	return measureContenders([]contender{{linked, ship(checkedTool)}, {openLinked, ship(openTool)}}, im, runs, &m)
+}
+
+// The tool names of measureOpen's two columns (also their repositories').
+const (
+	checkedTool = "shiptag-htpasswd"
+	openTool    = "shiptag-open"
+)
+
+// openTable is measureOpen's results beside each scenario's limit.
+func openTable(rs []result) string {
+	var b strings.Builder
+	b.WriteString("shiptag alone on the same link, in a pass of its own after the table above, round by round on two " +
+		"registries: docker-registry as above (a bcrypt password check on every request) and the same docker-registry " +
+		"open to anyone. The difference is what the password check costs; what is left above the limit is the round " +
+		"trips the limit does not count and the CPU that client, registry and proxies share.\n\n")
+	b.WriteString("| scenario | physical limit s | password checked: wall s | ÷ limit | open: wall s | ÷ limit | requests | the checks cost s |\n" +
+		"|---|---|---|---|---|---|---|---|\n")
+	for _, sc := range scenarios() {
+		c, o := find(rs, sc.name, checkedTool), find(rs, sc.name, openTool)
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %.2f | %s | %d | %.2f |\n", sc.name, c.LimitSeconds, c.WallMedian,
+			ratio(c.WallMedian, c.LimitSeconds), o.WallMedian, ratio(o.WallMedian, o.LimitSeconds), c.Requests, c.WallMedian-o.WallMedian)
+	}
+	return b.String()
+}
