@@ -26,7 +26,8 @@ import (
 )
 
 // Server is Debian's docker-registry running on 127.0.0.1 with TLS (a
-// self-signed CA) and htpasswd basic auth, started by scripts/test-registry.
+// self-signed CA) and htpasswd basic auth (none at all under StartOpen),
+// started by scripts/test-registry.
 type Server struct {
 	Host     string // 127.0.0.1:PORT
 	CAFile   string // the CA that signed its certificate
