@@ -19,13 +19,27 @@ func ExecGit(dir string, env []string) Git {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
-			if msg := strings.TrimSpace(stderr.String()); msg != "" {
-				return "", fmt.Errorf("%w: %s", err, firstLine(msg))
+			if msg := gitFailure(stderr.String()); msg != "" {
+				return "", fmt.Errorf("%w: %s", err, msg)
 			}
 			return "", err
 		}
 		return strings.TrimSpace(stdout.String()), nil
 	}
+}
+
+// gitFailure is what a failed git command wrote, in one line: its first
+// line, and where git spells out its own fix, that too. Git does for a
+// repository another user owns (a container job on a runner's checkout):
+// it refuses to read it until it is named a safe.directory.
+func gitFailure(stderr string) string {
+	msg := strings.TrimSpace(stderr)
+	for _, line := range strings.Split(msg, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "git config ") && strings.Contains(l, "safe.directory") {
+			return firstLine(msg) + "; fix: " + l + " (the repository belongs to another user, as in a container job)"
+		}
+	}
+	return firstLine(msg)
 }
 
 func firstLine(s string) string {
