@@ -28,10 +28,7 @@ func measureOpen(linked *environment, im *images, bin string, runs int, m linkMo
 		return nil, err
 	}
 	defer openLinked.stop()
-	ship := func(name string) tool {
-		return tool{name: name, publish: shiptagPublish(bin), retag: shiptagRetag(bin)}
-	}
-	return measureContenders([]contender{{linked, ship(checkedTool)}, {openLinked, ship(openTool)}}, im, runs, &m)
+	return measureContenders([]contender{{linked, shiptagTool(checkedTool, bin)}, {openLinked, shiptagTool(openTool, bin)}}, im, runs, &m)
 }
 
 // The tool names of measureOpen's two columns (also their repositories').

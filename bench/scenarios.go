@@ -48,11 +48,17 @@ type tool struct {
 func toolsFor(dir string) []tool {
 	shiptag, crane := filepath.Join(dir, "shiptag"), filepath.Join(dir, "crane")
 	return []tool{
-		{name: "shiptag", publish: shiptagPublish(shiptag), retag: shiptagRetag(shiptag)},
+		shiptagTool("shiptag", shiptag),
 		{name: "crane", publish: cranePublish(crane), retag: craneRetag(crane)},
 		{name: "regctl", publish: regctlPublish, retag: regctlRetag},
 		{name: "skopeo", publish: skopeoPublish, retag: skopeoRetag},
 	}
+}
+
+// shiptagTool is the shiptag binary at bin as a tool named name (the name
+// is also its repositories').
+func shiptagTool(name, bin string) tool {
+	return tool{name: name, publish: shiptagPublish(bin), retag: shiptagRetag(bin)}
 }
 
 // shiptag: one command for all images and tags; --meta-labels none so that
