@@ -74,6 +74,9 @@ func writeCleanup(o options, m linkModel, rs []cleanupResult) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil { // --cleanup-only into a new --out
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(o.out, "cleanup.json"), append(data, '\n'), 0o644); err != nil {
 		return err
 	}
@@ -88,7 +91,8 @@ func writeCleanup(o options, m linkModel, rs []cleanupResult) error {
 			r.Connections, r.PerTagMS, r.Extrapolate, r.CPU.Client, r.CPU.Registry, r.CPU.Bench, r.CPUBoundMS)
 	}
 	fmt.Fprintf(&b, "\nThe CPU bound is all three CPU times over the machine's %d cores, per tag: the least time a tag can take "+
-		"here, whatever the link allows. The in-memory registry's CPU is in the proxies' column (it runs in the bench process).\n",
+		"here, whatever the link allows. The two docker-registry rows differ only in the password check, so their difference "+
+		"is what bcrypt costs per tag. The in-memory registry's CPU is in the proxies' column (it runs in the bench process).\n",
 		runtime.NumCPU())
 	fmt.Print(b.String())
 	return os.WriteFile(filepath.Join(o.out, "cleanup.md"), []byte(b.String()), 0o644)

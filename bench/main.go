@@ -88,8 +88,10 @@ func run(o options) error {
 	return measureCleanups(o, work, env, linked, imgs, *model)
 }
 
-// measureCleanups measures cleanup on docker-registry, then on the
-// in-memory registry, both through the link, and writes the results.
+// measureCleanups measures cleanup on docker-registry, on the same
+// docker-registry open to anyone (what its password check costs per tag),
+// then on the in-memory registry, all through the link, and writes the
+// results.
 func measureCleanups(o options, work string, env, linked *environment, imgs *images, model linkModel) error {
 	bin := filepath.Join(o.tools, "shiptag")
 	r, err := measureCleanup(env, linked, imgs, bin, o.cleanupTags)
@@ -97,6 +99,10 @@ func measureCleanups(o options, work string, env, linked *environment, imgs *ima
 		return fmt.Errorf("cleanup over %d tags: %w", o.cleanupTags, err)
 	}
 	r.Registry = "docker-registry (a bcrypt password check per request)"
+	open, err := measureOpenCleanup(filepath.Join(work, "open-cleanup"), imgs, bin, o.cleanupTags, model)
+	if err != nil {
+		return fmt.Errorf("cleanup over %d tags on the open registry: %w", o.cleanupTags, err)
+	}
 	memLoop, memLink, err := env.inMemory(filepath.Join(work, "memory"), model)
 	if err != nil {
 		return err
@@ -108,7 +114,25 @@ func measureCleanups(o options, work string, env, linked *environment, imgs *ima
 		return fmt.Errorf("cleanup over %d tags in memory: %w", o.cleanupTags, err)
 	}
 	m.Registry = "go-containerregistry's, in memory (next to no cost per request)"
-	return writeCleanup(o, model, []cleanupResult{r, m})
+	return writeCleanup(o, model, []cleanupResult{r, open, m})
+}
+
+// measureOpenCleanup is measureCleanup on a docker-registry of its own,
+// open to anyone, stopped afterwards.
+func measureOpenCleanup(work string, imgs *images, bin string, n int, model linkModel) (cleanupResult, error) {
+	open, err := startOpen(work)
+	if err != nil {
+		return cleanupResult{}, err
+	}
+	defer open.stop()
+	openLinked, err := open.throughLink(filepath.Join(work, "link"), model)
+	if err != nil {
+		return cleanupResult{}, err
+	}
+	defer openLinked.stop()
+	r, err := measureCleanup(open, openLinked, imgs, bin, n)
+	r.Registry = "docker-registry open to anyone (no password check)"
+	return r, err
 }
 
 // runScenarios measures every scenario with every tool on loopback, then
