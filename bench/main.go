@@ -154,6 +154,9 @@ func runScenarios(o options, env, linked *environment, imgs *images, model *link
 		if rep.open, err = measureOpen(linked, imgs, filepath.Join(o.tools, "shiptag"), o.runs, *model); err != nil {
 			return err
 		}
+		if rep.rates, err = measureRates(linked, imgs, filepath.Join(o.tools, "shiptag"), o.runs, *model); err != nil {
+			return err
+		}
 	}
 	if rep.planMS, err = timePlan(filepath.Join(o.tools, "shiptag"), 21); err != nil {
 		return err

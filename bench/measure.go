@@ -47,7 +47,7 @@ type samples struct {
 func measureAll(e *environment, im *images, tools []tool, runs int, m *linkModel) ([]result, error) {
 	var cs []contender
 	for _, t := range tools {
-		cs = append(cs, contender{e, t})
+		cs = append(cs, contender{e: e, t: t})
 	}
 	return measureContenders(cs, im, runs, m)
 }
@@ -56,6 +56,9 @@ func measureAll(e *environment, im *images, tools []tool, runs int, m *linkModel
 type contender struct {
 	e *environment
 	t tool
+	// m is the link model e's link plays, where it is not the one
+	// measureContenders was given (a pass at another rate).
+	m *linkModel
 }
 
 // measureContenders is measureAll for tools on registries of their own,
@@ -83,7 +86,11 @@ func measureContenders(cs []contender, im *images, runs int, m *linkModel) ([]re
 	var results []result
 	for si, sc := range scs {
 		for ci, c := range cs {
-			r, err := summarize(im, sc, c.t, runs, got[si][ci], m)
+			model := m
+			if c.m != nil {
+				model = c.m
+			}
+			r, err := summarize(im, sc, c.t, runs, got[si][ci], model)
 			if err != nil {
 				return nil, err
 			}

@@ -28,7 +28,7 @@ func measureOpen(linked *environment, im *images, bin string, runs int, m linkMo
 		return nil, err
 	}
 	defer openLinked.stop()
-	return measureContenders([]contender{{linked, shiptagTool(checkedTool, bin)}, {openLinked, shiptagTool(openTool, bin)}}, im, runs, &m)
+	return measureContenders([]contender{{e: linked, t: shiptagTool(checkedTool, bin)}, {e: openLinked, t: shiptagTool(openTool, bin)}}, im, runs, &m)
 }
 
 // The tool names of measureOpen's two columns (also their repositories').

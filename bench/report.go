@@ -13,6 +13,7 @@ import (
 type report struct {
 	loopback, link []result
 	open           []result // shiptag on the link, password checked and open (measureOpen)
+	rates          []result // shiptag on the link and at half its rates (measureRates)
 	model          linkModel
 	planMS         float64
 	machine        string
@@ -29,6 +30,9 @@ func writeReport(o options, rep report) error {
 	}
 	if rep.open != nil {
 		doc["link_open_registry"] = rep.open
+	}
+	if rep.rates != nil {
+		doc["link_half_rate"], doc["link_half_rate_model"] = rep.rates, halfRate(rep.model)
 	}
 	if rep.memory != nil {
 		doc["memory"] = rep.memory
@@ -56,6 +60,9 @@ func markdown(o options, rep report) string {
 	}
 	if rep.open != nil {
 		b.WriteString("\n" + openTable(rep.open))
+	}
+	if rep.rates != nil {
+		b.WriteString("\n" + ratesTable(rep.model, rep.rates))
 	}
 	if rep.memory != nil {
 		b.WriteString("\nPeak memory and TMPDIR use of one publish of a one-layer image, by source, on loopback:\n\n" + memoryTable(rep.memory))
