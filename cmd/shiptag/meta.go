@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,10 +75,11 @@ func computeMeta(e *runEnv, cfg config.Config, facts ci.Facts, withImages bool) 
 	}
 	in.AnnotationLevels = e.vars.MetaAnnotationLevels
 	res, err := metadata.Compute(in, mctx)
-	if err != nil {
-		return metadata.Result{}, &inputs.Error{Input: inputs.Name("tags") + ", " + inputs.Name("flavor") + " or " + inputs.Name("images"), Err: err}
+	var bad *metadata.InputError
+	if errors.As(err, &bad) {
+		return metadata.Result{}, &inputs.Error{Input: inputs.Name(bad.Input), Err: bad.Err}
 	}
-	return res, nil
+	return res, err
 }
 
 // metaRules runs --tags rules for plan and publish: their tags, and the

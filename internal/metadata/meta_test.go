@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -247,5 +248,36 @@ func TestErrors(t *testing.T) {
 		if _, err := ParseFlavor([]string{f}); err == nil {
 			t.Errorf("flavor %q accepted", f)
 		}
+	}
+}
+
+// TestErrorsNameTheirInput checks that Compute says which input failed, so
+// that the error names one input, not every input it might be.
+func TestErrorsNameTheirInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   Inputs
+		want string
+	}{
+		{"a bad rule", Inputs{Tags: []string{"type=foo"}}, "tags"},
+		{"a rule that fails to evaluate", Inputs{Tags: []string{"type=raw,value=x,enable=maybe"}}, "tags"},
+		{"a bad flavor", Inputs{Flavor: []string{"latest=sometimes"}}, "flavor"},
+		{"a nameless image", Inputs{Images: []string{"name="}}, "images"},
+		{"an unclosed label template", Inputs{Labels: []string{"a={{bad"}}, "labels"},
+		{"an unclosed annotation template", Inputs{Annotations: []string{"a={{bad"}}, "annotations"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Compute(tt.in, ctxFor("push", "refs/heads/master"))
+			var bad *InputError
+			if !errors.As(err, &bad) {
+				t.Fatalf("error %v is not an InputError", err)
+			}
+			if diff := cmp.Diff(tt.want, bad.Input); diff != "" {
+				t.Errorf("input (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -23,24 +23,46 @@ type Result struct {
 	Warnings    []string
 }
 
-// Compute evaluates the inputs against ctx.
+// InputError is a failure that one of metadata-action's inputs caused, so
+// that the caller can name that input alone.
+type InputError struct {
+	Input string // tags, flavor, images, labels or annotations
+	Err   error
+}
+
+// Error is the underlying error's text.
+func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+// blame wraps a failure of one input in an InputError.
+func blame(input string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{Input: input, Err: err}
+}
+
+// Compute evaluates the inputs against ctx. A failure is an InputError
+// naming the input at fault.
 func Compute(in Inputs, ctx Context) (Result, error) {
 	rules, err := ParseRules(in.Tags)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blame("tags", err)
 	}
 	flavor, err := ParseFlavor(in.Flavor)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blame("flavor", err)
 	}
 	images, err := ParseImages(in.Images)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blame("images", err)
 	}
 	e := NewEngine(ctx, flavor)
 	v, err := e.Version(rules)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blame("tags", err)
 	}
 	r := Result{Version: v, Warnings: e.Warnings}
 	if v.Main != "" {
@@ -58,11 +80,11 @@ func Compute(in Inputs, ctx Context) (Result, error) {
 		r.Tags = withImages(images, r.TagNames)
 	}
 	if r.Labels, err = e.annotations(in.Labels, v.Main); err != nil {
-		return Result{}, err
+		return Result{}, blame("labels", err)
 	}
 	annotations, err := e.annotations(in.Annotations, v.Main)
 	if err != nil {
-		return Result{}, err
+		return Result{}, blame("annotations", err)
 	}
 	levels := in.AnnotationLevels
 	if len(levels) == 0 {
