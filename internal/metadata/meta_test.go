@@ -144,6 +144,10 @@ func TestExpressions(t *testing.T) {
 		{"commit date", withCommit, "{{commit_date 'YYYY-MM-DD HH:mm'}}", "2019-12-31 23:59"},
 		{"commit date falls back to now", late, "{{commit_date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}", "20200111-002550"},
 		{"escaped like handlebars", ctxFor("push", "refs/heads/a&b"), "{{branch}}", "a&amp;b"},
+		{"moment's default format at UTC", late, "{{{date}}}", "2020-01-10T15:25:50Z"},
+		{"moment's default format elsewhere", late, "{{{date tz='Asia/Tokyo'}}}", "2020-01-11T00:25:50+09:00"},
+		{"an unquoted format is an undefined variable", withCommit, "{{{commit_date YYYYMMDD}}}", "2019-12-31T23:59:00Z"},
+		{"a quoted format", withCommit, "{{commit_date \"YYYYMMDD\"}}", "20191231"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

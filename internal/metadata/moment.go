@@ -144,7 +144,7 @@ func ordinal(n int) string {
 
 // dateHelper is {{date 'FORMAT' tz='ZONE'}} over the time at.
 func dateHelper(at time.Time) helper {
-	return func(args []string, hash map[string]string) (string, error) {
+	return func(args []param, hash map[string]string) (string, error) {
 		zone := "UTC"
 		for k, v := range hash {
 			if k != "tz" {
@@ -156,10 +156,21 @@ func dateHelper(at time.Time) helper {
 		if err != nil {
 			return "", fmt.Errorf("time zone %q: %w", zone, err)
 		}
-		format := "YYYY-MM-DDTHH:mm:ssZ" // moment's default format
-		if len(args) > 0 {
-			format = args[0]
+		t := at.In(loc)
+		format := defaultMomentFormat(t)
+		if len(args) > 0 && args[0].defined {
+			format = args[0].text
 		}
-		return formatMoment(at.In(loc), format), nil
+		return formatMoment(t, format), nil
 	}
+}
+
+// defaultMomentFormat is the format moment uses when given none: a literal
+// Z at UTC (an offset of zero, as moment's isUtc has it), else the offset,
+// so 2020-01-10T00:30:00Z in UTC and 2020-01-10T09:30:00+09:00 in Tokyo.
+func defaultMomentFormat(t time.Time) string {
+	if _, offset := t.Zone(); offset == 0 {
+		return "YYYY-MM-DDTHH:mm:ss[Z]"
+	}
+	return "YYYY-MM-DDTHH:mm:ssZ"
 }

@@ -2,11 +2,21 @@ package metadata
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
 // helper renders one {{name args… key='value'…}} expression.
-type helper func(args []string, hash map[string]string) (string, error)
+type helper func(args []param, hash map[string]string) (string, error)
+
+// param is one positional argument. A quoted string or a number is
+// defined; a bare word is a Handlebars path, a lookup in metadata-action's
+// helpers that finds nothing, so it is undefined: {{date YYYYMMDD}} formats
+// as {{date}} does there (metadata-action's test pr12).
+type param struct {
+	text    string
+	defined bool
+}
 
 // render expands the Handlebars subset metadata-action's templates use:
 // {{name}} and {{name 'arg' key='value'}}, escaped as Handlebars escapes
@@ -49,13 +59,20 @@ func call(expr string, helpers map[string]helper) (string, error) {
 	if err != nil || len(words) == 0 {
 		return "", fmt.Errorf("cannot read {{%s}}", expr)
 	}
-	var args []string
+	var args []param
 	hash := map[string]string{}
 	for _, w := range words[1:] {
-		if k, v, ok := strings.Cut(w, "="); ok && !strings.HasPrefix(w, "'") && !strings.HasPrefix(w, `"`) {
+		quoted := strings.HasPrefix(w, "'") || strings.HasPrefix(w, `"`)
+		switch k, v, ok := strings.Cut(w, "="); {
+		case ok && !quoted:
+			// A bare value is taken as written (tz=UTC): Handlebars would
+			// pass it as undefined, and metadata-action would then fail.
 			hash[k] = unquote(v)
-		} else {
-			args = append(args, unquote(w))
+		case quoted:
+			args = append(args, param{text: unquote(w), defined: true})
+		default:
+			_, err := strconv.ParseFloat(w, 64)
+			args = append(args, param{text: w, defined: err == nil})
 		}
 	}
 	h, ok := helpers[words[0]]
@@ -112,5 +129,5 @@ func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
 
 // value is a helper that returns a fixed string.
 func value(s string) helper {
-	return func([]string, map[string]string) (string, error) { return s, nil }
+	return func([]param, map[string]string) (string, error) { return s, nil }
 }

@@ -33,6 +33,8 @@ func TestMetadataActionTables(t *testing.T) {
 	tag := func(name string) Context { return event("push", "refs/tags/"+name, shaDev) }
 	tagWithBase := func(name, base string) Context { c := tag(name); c.BaseRef = base; return c }
 	pr := event("pull_request", "refs/pull/15/merge", shaPR)
+	prOnMaster := pr
+	prOnMaster.BaseRef = "master"
 	two := []string{"org/app", "ghcr.io/user/app"}
 	tests := []struct {
 		name           string
@@ -158,6 +160,10 @@ func TestMetadataActionTables(t *testing.T) {
 			[]string{"org/app:pr-15-bal", "ghcr.io/user/app:pr-15-bal"}},
 		{"pr06", pr, two, []string{"type=ref,event=pr,prefix="}, []string{"prefix=glo-", "suffix=-bal"}, Version{Main: "15-bal"},
 			[]string{"org/app:15-bal", "ghcr.io/user/app:15-bal"}},
+		{"pr11", prOnMaster, []string{"org/app"}, []string{"type=raw,value=mytag-{{base_ref}}", "type=raw,mytag-defbranch,enable={{is_default_branch}}"},
+			nil, Version{Main: "mytag-master"}, []string{"org/app:mytag-master"}},
+		{"pr12", pr, []string{"org/app"}, []string{"type=raw,value={{commit_date YYYY-MM-DD-HHmmSS}}"}, nil,
+			Version{Main: "2020-01-10T00-30-00Z"}, []string{"org/app:2020-01-10T00-30-00Z"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
