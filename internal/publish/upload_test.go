@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -18,21 +20,43 @@ import (
 
 func TestPublicOrHome(t *testing.T) {
 	t.Parallel()
+	names := map[string][]netip.Addr{ // what the test's resolver knows
+		"registry.example.com": {netip.MustParseAddr("203.0.113.1")},
+		"registry.corp":        {netip.MustParseAddr("10.0.0.2")},
+		"mixed.corp":           {netip.MustParseAddr("10.0.0.3"), netip.MustParseAddr("203.0.113.3")},
+		"dev.local":            {netip.MustParseAddr("127.0.0.1")},
+	}
+	lookup := func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if addrs, ok := names[host]; ok {
+			return addrs, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
 	for _, tc := range []struct {
 		name, host, to string
 		ok             bool
 	}{
 		{"the registry itself", "127.0.0.1", "127.0.0.1", true},
+		{"the registry itself, spelled in capitals", "Registry.Example.com", "registry.example.com", true},
 		{"public storage", "registry.example.com", "bucket.s3.amazonaws.com", true},
 		{"a public address", "registry.example.com", "203.0.113.7", true},
-		{"a private address", "registry.example.com", "10.0.0.5", false},
+		{"a private address from a public registry", "registry.example.com", "10.0.0.5", false},
 		{"loopback from elsewhere", "registry.example.com", "127.0.0.1", false},
 		{"link-local (cloud metadata)", "registry.example.com", "169.254.169.254", false},
+		{"link-local from a private registry", "registry.corp", "169.254.169.254", false},
 		{"IPv6 loopback", "registry.example.com", "::1", false},
+		{"an IPv4-mapped private address", "registry.example.com", "::ffff:10.0.0.5", false},
+		{"a private registry's configured address", "registry.corp", "10.0.0.5", true},
+		{"a private registry sending to loopback", "registry.corp", "127.0.0.1", false},
+		{"a registry named by a private address", "192.168.1.10", "10.0.0.5", true},
+		{"a registry with public and private addresses", "mixed.corp", "10.0.0.5", false},
+		{"a registry whose name does not resolve", "gone.corp", "10.0.0.5", false},
+		{"localhost sending to its address", "localhost", "127.0.0.1", true},
+		{"a local name sending to loopback", "dev.local", "127.0.0.1", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if err := publicOrHome(tc.host, tc.to); (err == nil) != tc.ok {
+			if err := publicOrHome(context.Background(), lookup, tc.host, tc.to); (err == nil) != tc.ok {
 				t.Errorf("publicOrHome(%q, %q) = %v, want allowed %v", tc.host, tc.to, err, tc.ok)
 			}
 		})
