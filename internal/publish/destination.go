@@ -59,7 +59,7 @@ func publicOrHome(ctx context.Context, lookup lookupFunc, host, to string) error
 // resolve has none, so it is refused.
 func addressesOf(ctx context.Context, lookup lookupFunc, host string, in func(netip.Addr) bool) bool {
 	if ip, err := netip.ParseAddr(host); err == nil {
-		return in(ip)
+		return in(ip.Unmap())
 	}
 	if strings.EqualFold(host, "localhost") {
 		return in(netip.MustParseAddr("127.0.0.1"))
