@@ -120,17 +120,12 @@ func measureCleanups(o options, work string, env, linked *environment, imgs *ima
 // measureOpenCleanup is measureCleanup on a docker-registry of its own,
 // open to anyone, stopped afterwards.
 func measureOpenCleanup(work string, imgs *images, bin string, n int, model linkModel) (cleanupResult, error) {
-	open, err := startOpen(work)
+	open, linked, stop, err := openThroughLink(work, model)
 	if err != nil {
 		return cleanupResult{}, err
 	}
-	defer open.stop()
-	openLinked, err := open.throughLink(filepath.Join(work, "link"), model)
-	if err != nil {
-		return cleanupResult{}, err
-	}
-	defer openLinked.stop()
-	r, err := measureCleanup(open, openLinked, imgs, bin, n)
+	defer stop()
+	r, err := measureCleanup(open, linked, imgs, bin, n)
 	r.Registry = "docker-registry open to anyone (no password check)"
 	return r, err
 }

@@ -18,17 +18,25 @@ func measureOpen(linked *environment, im *images, bin string, runs int, m linkMo
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	open, err := startOpen(filepath.Join(work, "open"))
-	if err != nil {
-		return nil, fmt.Errorf("the open registry: %w", err)
-	}
-	defer open.stop()
-	openLinked, err := open.throughLink(filepath.Join(work, "open-link"), m)
+	_, openLinked, stop, err := openThroughLink(work, m)
 	if err != nil {
 		return nil, err
 	}
-	defer openLinked.stop()
+	defer stop()
 	return measureContenders([]contender{{e: linked, t: shiptagTool(checkedTool, bin)}, {e: openLinked, t: shiptagTool(openTool, bin)}}, im, runs, &m)
+}
+
+// openThroughLink starts, under work, a docker-registry open to anyone (its
+// loopback environment) and the link in front of it; stop stops both.
+func openThroughLink(work string, m linkModel) (open, linked *environment, stop func(), err error) {
+	if open, err = startOpen(filepath.Join(work, "open")); err != nil {
+		return nil, nil, nil, fmt.Errorf("the open registry: %w", err)
+	}
+	if linked, err = open.throughLink(filepath.Join(work, "open-link"), m); err != nil {
+		open.stop()
+		return nil, nil, nil, err
+	}
+	return open, linked, func() { linked.stop(); open.stop() }, nil
 }
 
 // The tool names of measureOpen's two columns (also their repositories').
